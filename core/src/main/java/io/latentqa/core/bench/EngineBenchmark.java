@@ -74,8 +74,10 @@ public final class EngineBenchmark {
         int[] shortPrompt = Arrays.copyOf(prompt, forward);
         double allLogits = median(reps, () -> time(() -> run(model, shortPrompt, RowPositions.all(), null)));
         double lastLogit = median(reps, () -> time(() -> run(model, shortPrompt, RowPositions.last(), null)));
-        System.out.printf(Locale.ROOT, "forward %d tokens: %.3f s with logits at every position, %.3f s with the last only%n",
-                forward, allLogits, lastLogit);
+        System.out.printf(Locale.ROOT, "forward %d tokens: %.3f s with logits at every position (%.1f GFLOP/s),"
+                        + " %.3f s with the last only (%.1f GFLOP/s)%n",
+                forward, allLogits, forwardFlops(c, forward, 0, forward) / allLogits / 1e9,
+                lastLogit, forwardFlops(c, forward, 0, 1) / lastLogit / 1e9);
 
         // prefill: one forward over the prompt into a cache, last logit only
         int[] longPrompt = Arrays.copyOf(prompt, prefill);

@@ -12,7 +12,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.function.Function;
 
 /**
  * One named LoRA adapter: a {@link LoraLinear} pair for each adapted layer, in its own NDManager.
@@ -69,21 +68,33 @@ public final class Adapter implements AutoCloseable {
         });
     }
 
+    /** Supplies the values of one PEFT tensor, given the shape the adapter needs. */
+    @FunctionalInterface
+    public interface TensorSource {
+        /**
+         * @param name  PEFT tensor name, {@code <path>.lora_A.weight} or {@code <path>.lora_B.weight}
+         * @param shape (r, in) for A, (out, r) for B
+         * @return row-major values; fail with a message naming the tensor if it is missing or shaped otherwise
+         */
+        float[] read(String name, long[] shape);
+    }
+
     /**
      * An adapter from given values, e.g. read from a file.
      *
-     * @param tensors PEFT tensor name ({@code <path>.lora_A.weight}) -> row-major values; every
-     *                adapted layer must be present with the size its shape needs
+     * @param tensors supplies every adapted layer's A and B (checked against the needed size)
      */
     public static Adapter fromTensors(String name, LoraConfig config, LlamaConfig model, DataType dtype,
-                                      Function<String, float[]> tensors) {
+                                      TensorSource tensors) {
         return build(name, config, model, dtype, (path, target, isA) -> {
             String tensor = path + (isA ? ".lora_A.weight" : ".lora_B.weight");
-            float[] values = tensors.apply(tensor);
-            long expected = (long) config.rank() * (isA ? target.inFeatures(model) : target.outFeatures(model));
-            if (values == null || values.length != expected) {
-                throw new IllegalArgumentException("adapter '" + name + "' needs tensor " + tensor + " with " + expected
-                        + " values, got " + (values == null ? "none" : values.length));
+            long[] shape = isA
+                    ? new long[] {config.rank(), target.inFeatures(model)}
+                    : new long[] {target.outFeatures(model), config.rank()};
+            float[] values = tensors.read(tensor, shape);
+            if (values == null || values.length != shape[0] * shape[1]) {
+                throw new IllegalArgumentException("adapter '" + name + "' needs tensor " + tensor + " of shape "
+                        + java.util.Arrays.toString(shape) + ", got " + (values == null ? "none" : values.length + " values"));
             }
             return values;
         });

@@ -113,9 +113,15 @@ public final class AdapterFile {
         }
         try (SafetensorsFile file = SafetensorsFile.open(weights)) {
             Set<String> unused = new HashSet<>(file.names());
-            Adapter adapter = Adapter.fromTensors(name, config, model, dtype, tensor -> {
+            Adapter adapter = Adapter.fromTensors(name, config, model, dtype, (tensor, shape) -> {
                 if (!file.contains(tensor)) {
-                    return null;
+                    throw new IllegalArgumentException(weights + " has no tensor " + tensor + ", which its adapter_config.json"
+                            + " (r " + config.rank() + ", targets " + config.targets() + ") implies");
+                }
+                if (!java.util.Arrays.equals(file.shape(tensor), shape)) {
+                    throw new IllegalArgumentException(weights + ": tensor " + tensor + " has shape "
+                            + java.util.Arrays.toString(file.shape(tensor)) + ", expected " + java.util.Arrays.toString(shape)
+                            + " for this model and rank");
                 }
                 unused.remove(tensor);
                 return file.readFloats(tensor);

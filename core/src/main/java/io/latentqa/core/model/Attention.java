@@ -60,13 +60,14 @@ public final class Attention {
      * The additive causal mask of a call whose T new tokens follow {@code start} cached columns.
      * Query column {@code c = start + t} of row {@code b} may attend to key column {@code s} when
      * {@code pad[b] <= s <= c}. A padded query ({@code c < pad[b]}) attends to itself only, so its
-     * softmax stays finite; its output is never used and no real token attends to it.
+     * softmax stays finite; its output is never used and no real token attends to it. Built with
+     * native ops from the column indices (no (B, T, S) Java buffer per call).
      *
      * @param pads    left padding of each row (columns before the row's first real token)
      * @param start   columns already in the cache
      * @param length  T, new tokens of this call
-     * @return (B, 1, 1, T, start + T) of {@code dtype} in {@code manager}, or null when nothing is
-     *     masked (one new token per row and no padding)
+     * @return (B, 1, 1, T, start + T) of {@code dtype} in {@code manager}, 0 where visible and -inf
+     *     elsewhere, or null when nothing is masked (one new token per row and no padding)
      */
     public static NDArray causalMask(int[] pads, int start, int length, NDManager manager, DataType dtype) {
         int rows = pads.length;
@@ -78,18 +79,12 @@ public final class Attention {
         if (!anyMasked) {
             return null;
         }
-        float[] mask = new float[rows * length * keys];
-        for (int b = 0; b < rows; b++) {
-            for (int t = 0; t < length; t++) {
-                int column = start + t;
-                int base = (b * length + t) * keys;
-                for (int s = 0; s < keys; s++) {
-                    boolean visible = column < pads[b] ? s == column : s >= pads[b] && s <= column;
-                    mask[base + s] = visible ? 0f : Float.NEGATIVE_INFINITY;
-                }
-            }
-        }
-        NDArray array = manager.create(mask, new Shape(rows, 1, 1, length, keys));
-        return dtype == DataType.FLOAT32 ? array : array.toType(dtype, false);
+        NDArray key = manager.arange(0, keys).reshape(1, 1, keys);                     // (1, 1, S) key column
+        NDArray query = manager.arange(start, keys).reshape(1, length, 1);             // (1, T, 1) query column
+        NDArray pad = manager.create(pads).reshape(rows, 1, 1);                        // (B, 1, 1)
+        NDArray visible = key.gte(pad).logicalAnd(key.lte(query))                      // (B, T, S)
+                .logicalOr(query.lt(pad).logicalAnd(key.eq(query)));
+        // log(1) = 0 where visible, log(0) = -inf where hidden
+        return visible.toType(dtype, false).log().reshape(rows, 1, 1, length, keys);
     }
 }

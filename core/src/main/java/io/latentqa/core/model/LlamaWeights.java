@@ -73,12 +73,11 @@ public record LlamaWeights(NDArray tokenEmbedding, List<LayerWeights> layers, ND
                 throw new IllegalArgumentException("tensor '" + name + "' has shape " + Arrays.toString(shape)
                         + " but the config " + source.config() + " needs " + Arrays.toString(expected));
             }
-            NDArray array = manager.create(source.read(name), new Shape(expected));
-            if (dtype != DataType.FLOAT32) {
-                NDArray converted = array.toType(dtype, false);
-                array.close();
-                array = converted;
-            }
+            // DJL wraps a Java-filled direct buffer without copying; copy into memory libtorch owns, so the
+            // weights do not count against the JVM's direct-memory limit (the buffer goes at the next GC)
+            NDArray staged = manager.create(source.read(name), new Shape(expected));
+            NDArray array = dtype == DataType.FLOAT32 ? staged.duplicate() : staged.toType(dtype, true);
+            staged.close();
             return array;
         }
     }

@@ -20,7 +20,7 @@ import io.latentqa.core.model.LlamaConfig.RopeStyle;
  *
  * <p>Angles are computed in float32 exactly as transformers and run.c do ({@code 1/theta^(2i/hs)}
  * in float, times the position in float), so both references are matched to the last bit of the
- * angle. Dimension letters: B, T, H heads, hs head size.
+ * angle; cos and sin are PyTorch's float32 functions, as in transformers. Dimension letters: B, T, H heads, hs head size.
  */
 public final class Rope {
 
@@ -52,43 +52,40 @@ public final class Rope {
     }
 
     /**
-     * Cosine and sine tables for the given positions, shaped to broadcast over heads.
+     * Cosine and sine tables for the given positions, shaped to broadcast over heads. Computed with
+     * native ops (angles and cos/sin in float32, as transformers computes them), so no large Java
+     * buffer is allocated per call.
      *
      * @param positions (B, T) position id of each cell
-     * @return {cos, sin}, each (B, T, 1, hs) for half-split (the hs/2 angles written twice) or
-     *     (B, T, 1, hs/2) for adjacent pairs, of type {@code dtype}, in {@code manager}
+     * @return {cos, sin}, each (B, T, 1, hs) for half-split, where cos is written twice and sin
+     *     as {@code [-sin, sin]} (the sign of rotate_half folded in), or (B, T, 1, hs/2) for
+     *     adjacent pairs; of type {@code dtype}, in {@code manager}
      */
     public NDArray[] tables(int[][] positions, NDManager manager, DataType dtype) {
         int rows = positions.length;
         int length = positions[0].length;
-        int half = headSize / 2;
-        int width = style == RopeStyle.HALF_SPLIT ? headSize : half;
-        float[] cos = new float[rows * length * width];
-        float[] sin = new float[rows * length * width];
+        float[] flat = new float[rows * length];
         for (int b = 0; b < rows; b++) {
             for (int t = 0; t < length; t++) {
-                int base = (b * length + t) * width;
-                for (int i = 0; i < half; i++) {
-                    float angle = (float) positions[b][t] * inverseFrequencies[i];
-                    float c = (float) Math.cos(angle);
-                    float s = (float) Math.sin(angle);
-                    cos[base + i] = c;
-                    sin[base + i] = s;
-                    if (width == headSize) {
-                        cos[base + half + i] = c;
-                        sin[base + half + i] = s;
-                    }
-                }
+                flat[b * length + t] = positions[b][t]; // exact: positions are far below 2^24
             }
         }
-        Shape shape = new Shape(rows, length, 1, width);
-        NDArray cosArray = manager.create(cos, shape);
-        NDArray sinArray = manager.create(sin, shape);
-        if (dtype != DataType.FLOAT32) {
-            cosArray = cosArray.toType(dtype, false);
-            sinArray = sinArray.toType(dtype, false);
+        NDArray inverse = manager.create(inverseFrequencies);                                  // (hs/2)
+        // angles pos * inv_freq: (B, T, 1) * (hs/2) -> (B, T, hs/2)
+        NDArray angles = manager.create(flat, new Shape(rows, length, 1)).mul(inverse);
+        NDArray cos = angles.cos();
+        NDArray sin = angles.sin();
+        if (style == RopeStyle.HALF_SPLIT) {
+            cos = cos.concat(cos, -1);                                                          // (B, T, hs)
+            sin = sin.neg().concat(sin, -1);
         }
-        return new NDArray[] {cosArray, sinArray};
+        cos = cos.expandDims(2);                                                                // (B, T, 1, width)
+        sin = sin.expandDims(2);
+        if (dtype != DataType.FLOAT32) {
+            cos = cos.toType(dtype, false);
+            sin = sin.toType(dtype, false);
+        }
+        return new NDArray[] {cos, sin};
     }
 
     /**
@@ -103,13 +100,16 @@ public final class Rope {
         return style == RopeStyle.HALF_SPLIT ? halfSplit(x, cos, sin) : adjacentPairs(x, cos, sin);
     }
 
-    /** transformers: {@code x * cos + rotate_half(x) * sin}, rotate_half(x) = cat(-x2, x1). */
-    private NDArray halfSplit(NDArray x, NDArray cos, NDArray sin) {
+    /**
+     * transformers: {@code x * cos + rotate_half(x) * sin} with rotate_half(x) = cat(-x2, x1); here
+     * the minus sign lives in the sine table ({@code [-sin, sin]}), which gives the same products.
+     */
+    private NDArray halfSplit(NDArray x, NDArray cos, NDArray signedSin) {
         int half = headSize / 2;
         NDArray x1 = x.get(new NDIndex("..., :{}", half));  // (B, T, H, hs/2)
         NDArray x2 = x.get(new NDIndex("..., {}:", half));  // (B, T, H, hs/2)
-        NDArray rotated = x2.neg().concat(x1, -1);          // (B, T, H, hs)
-        return x.mul(cos).add(rotated.mul(sin));
+        NDArray swapped = x2.concat(x1, -1);                // (B, T, H, hs)
+        return x.mul(cos).add(swapped.mul(signedSin));
     }
 
     /** run.c: (x0, x1) -> (x0 cos - x1 sin, x0 sin + x1 cos) for each adjacent pair. */

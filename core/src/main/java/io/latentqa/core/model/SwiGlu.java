@@ -26,8 +26,8 @@ public final class SwiGlu {
                                   boolean training) {
         NDArray gated = Projection.apply(xb, w.w1(), gate, training);   // (B, T, hidden)
         NDArray linear = Projection.apply(xb, w.w3(), up, training);    // (B, T, hidden)
-        // silu(g) = g * sigmoid(g); DJL has no silu, swish with beta 1 is the same function
-        NDArray hidden = Activation.swish(gated, 1f).mul(linear);       // (B, T, hidden)
+        // silu(g) = g * sigmoid(g); DJL has no silu (and its swish adds a multiplication by beta)
+        NDArray hidden = gated.mul(Activation.sigmoid(gated)).mul(linear); // (B, T, hidden)
         return Projection.apply(hidden, w.w2(), down, training);       // (B, T, dim)
     }
 }

@@ -181,11 +181,65 @@ class AdapterTest {
         }
     }
 
+    @Test
+    void gradientsAccumulateAcrossBackwardCallsUntilZeroed() {
+        Adapter adapter = randomAdapter("grad", ALL, 4);
+        model.addAdapter(adapter);
+        adapter.setTrainable(true);
+        NDArray b = adapter.lora(2, LoraTarget.UP_PROJ).b();
+        try (NDManager m = NDManager.newBaseManager()) {
+            float[] once = backwardOnce(m, b);
+            float[] twice = backwardOnce(m, b);
+            for (int i = 0; i < once.length; i++) {
+                assertEquals(2 * once[i], twice[i], 1e-5f * Math.abs(once[i]) + 1e-9f);
+            }
+            adapter.zeroGradients();
+            for (float g : b.getGradient().toFloatArray()) {
+                assertEquals(0f, g);
+            }
+        } finally {
+            adapter.setTrainable(false);
+            model.removeAdapter("grad").close();
+        }
+    }
+
+    private static float[] backwardOnce(NDManager m, NDArray parameter) {
+        try (ai.djl.training.GradientCollector collector = ai.djl.engine.Engine.getInstance().newGradientCollector()) {
+            NDArray logits = model.forward(ForwardRequest.builder().setTokens(TokenBatch.of(Stories260k.story(8)))
+                    .optLogits(RowPositions.last()).optAdapter("grad").build(), m).logits();
+            collector.backward(logits.square().mean());
+        }
+        return parameter.getGradient().toFloatArray();
+    }
+
+    @Test
+    void aFileWhoseShapesDoNotFitIsRejected(@TempDir Path dir) throws Exception {
+        LoraConfig config = LoraConfig.of(2, 4f, 0f, EnumSet.of(LoraTarget.Q_PROJ));
+        try (Adapter adapter = randomAdapter("shapes", config, 1)) {
+            AdapterFile.save(adapter, dir, "stories260K", Map.of());
+        }
+        // rewrite layer 0's A transposed: (64, 2) instead of (2, 64)
+        io.latentqa.core.io.SafetensorsWriter writer = new io.latentqa.core.io.SafetensorsWriter();
+        try (io.latentqa.core.io.SafetensorsFile file = io.latentqa.core.io.SafetensorsFile.open(dir.resolve(AdapterFile.WEIGHTS_FILE))) {
+            for (String name : file.names()) {
+                long[] shape = file.shape(name);
+                if (name.contains("layers.0.") && name.contains("lora_A")) {
+                    shape = new long[] {shape[1], shape[0]};
+                }
+                writer.putFloats(name, io.latentqa.core.io.SafetensorsDType.F32, shape, file.readFloats(name));
+            }
+        }
+        writer.write(dir.resolve(AdapterFile.WEIGHTS_FILE));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> AdapterFile.load(dir, "bad", model.config(), DataType.FLOAT32));
+        assertTrue(e.getMessage().contains("layers.0.self_attn.q_proj.lora_A.weight"), e.getMessage());
+    }
+
     /** An adapter whose A and B are both random (B = N(0, 0.02)), so that it changes the output. */
     static Adapter randomAdapter(String name, LoraConfig config, long seed) {
         Random random = new Random(seed);
         Map<String, float[]> values = new HashMap<>();
-        return Adapter.fromTensors(name, config, model.config(), DataType.FLOAT32, tensor -> values.computeIfAbsent(tensor, t -> {
+        return Adapter.fromTensors(name, config, model.config(), DataType.FLOAT32, (tensor, shape) -> values.computeIfAbsent(tensor, t -> {
             LoraTarget target = targetOf(t);
             int n = config.rank() * (t.contains("lora_A") ? target.inFeatures(model.config()) : target.outFeatures(model.config()));
             float[] v = new float[n];

@@ -51,6 +51,7 @@ class GradientCheckTest {
         model.close();
     }
 
+
     @Test
     void loraGradientsMatchFiniteDifferences() {
         LoraConfig config = LoraConfig.of(3, 6f, 0f, LoraConfig.ALL_LINEAR_AND_HEAD);
@@ -153,9 +154,19 @@ class GradientCheckTest {
         return (plus - minus) / (2 * STEP);
     }
 
+    private static double worst;
+
+    @AfterAll
+    static void report() {
+        System.out.printf("[stats] gradient check: worst relative error %.2e (tolerance %.0e)%n", worst, RELATIVE);
+    }
+
     private static void check(String what, double gradient, double finiteDifference) {
         double error = Math.abs(gradient - finiteDifference);
         double scale = Math.max(Math.abs(gradient), Math.abs(finiteDifference));
+        if (scale >= 1e-7) {
+            worst = Math.max(worst, error / scale);
+        }
         boolean ok = scale < 1e-7 ? error < 1e-10 : error / scale < RELATIVE;
         assertTrue(ok, what + ": autograd " + gradient + ", finite difference " + finiteDifference + ", relative error " + error / scale);
     }
@@ -163,7 +174,7 @@ class GradientCheckTest {
     /** Random A and B (B must be non-zero, or the gradient of A vanishes). */
     private static Adapter randomAdapter(String name, LoraConfig config, long seed) {
         Random random = new Random(seed);
-        return Adapter.fromTensors(name, config, model.config(), DataType.FLOAT64, tensor -> {
+        return Adapter.fromTensors(name, config, model.config(), DataType.FLOAT64, (tensor, shape) -> {
             LoraTarget target = null;
             for (LoraTarget t : LoraTarget.values()) {
                 if (tensor.contains("." + t.moduleName() + ".")) {

@@ -1,0 +1,66 @@
+package io.latentqa.dataset.generate;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.Test;
+
+class StoryGrammarTest {
+
+    static final Pattern OPENING = Pattern.compile(
+            "Once upon a time there was an? (\\w+) little (\\w+) named (\\w+) who loved (his|her) (\\w+) ([\\w ]+)\\.");
+
+    final StoryGrammar grammar = new StoryGrammar();
+
+    @Test
+    void openingsSayWhatTheAttributesRecord() {
+        for (GrammarControl control : GenerateControlsJob.draw(grammar, 200, 1)) {
+            Matcher matcher = OPENING.matcher(control.text());
+            assertTrue(matcher.matches(), control.text());
+            Map<String, String> attributes = control.attributes();
+            assertEquals(attributes.get("mood"), matcher.group(1));
+            assertEquals(attributes.get("character"), matcher.group(2));
+            assertEquals(attributes.get("name"), matcher.group(3));
+            assertEquals(attributes.get("color"), matcher.group(5));
+            assertEquals(attributes.get("object"), matcher.group(6));
+            boolean child = List.of("girl", "boy").contains(attributes.get("character"));
+            assertEquals(!child, attributes.containsKey("animal"), control.toString());
+            boolean girlName = StoryGrammar.GIRL_NAMES.contains(attributes.get("name"));
+            assertEquals(girlName ? "her" : "his", matcher.group(4), control.text());
+            if (child) {
+                assertEquals(girlName ? "girl" : "boy", attributes.get("character"));
+            }
+        }
+    }
+
+    @Test
+    void drawsAreDistinctDeterministicAndPrefixStable() {
+        List<GrammarControl> ten = GenerateControlsJob.draw(grammar, 10, 42);
+        List<GrammarControl> twenty = GenerateControlsJob.draw(grammar, 20, 42);
+        assertEquals(ten, twenty.subList(0, 10));
+        assertEquals(20, twenty.stream().map(GrammarControl::label).distinct().count());
+    }
+
+    @Test
+    void askingForMoreControlsThanTheGrammarHasFails() {
+        assertThrows(IllegalStateException.class, () -> GenerateControlsJob.draw(grammar, 1_000_000, 1));
+    }
+
+    @Test
+    void attributeQuestionsAnswerFromTheAttributes() {
+        Map<String, String> cat = Map.of("mood", "sad", "character", "cat", "animal", "cat", "name", "Tom",
+                "color", "red", "object", "ball");
+        List<TemplateQa> questions = grammar.questions(cat, Map.of("character", "dog", "mood", "happy"));
+        assertTrue(questions.contains(new TemplateQa("animal", "What animal is the story about?", "a cat")));
+        assertTrue(questions.contains(new TemplateQa("object", "What does the main character love?", "a red ball")));
+        assertTrue(questions.contains(new TemplateQa("character-no", "Is the story about a dog?", "No, it is about a cat.")));
+        assertTrue(questions.contains(new TemplateQa("mood-no", "Is the main character happy?",
+                "No, the main character is sad.")));
+    }
+}

@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# train-cli.sh: start a LIT training run on trainer-service and follow it with a progress bar.
+#
+#   train-cli.sh [--url URL] [--id RUN_ID] [--spec JSON | --spec-file FILE]   queue a run, then follow it
+#   train-cli.sh [--url URL] --follow RUN_ID                                   follow a run that exists
+#
+# The spec is the run spec of POST /v1/runs (docs: trainer-service RunSpecParser), e.g.
+#   '{"data": {"split": "eval", "kinds": ["control"], "limit": 64}, "hyperparameters": {"steps": 50, "batchSize": 4}}'
+# Needs bash and curl. Exit status: 0 when the run succeeded, 1 when it failed or was cancelled.
+set -euo pipefail
+
+URL="http://127.0.0.1:${LATENTQA_TRAINER_PORT:-8084}"
+ID=""
+SPEC="{}"
+FOLLOW=""
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --url) URL="$2"; shift 2 ;;
+    --id) ID="$2"; shift 2 ;;
+    --spec) SPEC="$2"; shift 2 ;;
+    --spec-file) SPEC="$(cat "$2")"; shift 2 ;;
+    --follow) FOLLOW="$2"; shift 2 ;;
+    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+    *) echo "train-cli: unknown argument '$1' (try --help)" >&2; exit 2 ;;
+  esac
+done
+
+# field NAME JSON: a top-level scalar field of the run response (numbers, strings, null)
+field() {
+  local v
+  v=$(printf '%s' "$2" | sed -n "s/.*\"$1\":\(\"[^\"]*\"\|[-0-9.eE+]*\|null\).*/\1/p" | head -n1)
+  v=${v#\"}; printf '%s' "${v%\"}"
+}
+
+if [[ -z $FOLLOW ]]; then
+  body="{\"spec\": $SPEC"
+  [[ -n $ID ]] && body="$body, \"id\": \"$ID\""
+  body="$body}"
+  response=$(curl -sS -w '\n%{http_code}' -H 'Content-Type: application/json' -d "$body" "$URL/v1/runs") \
+    || { echo "train-cli: trainer-service is not reachable at $URL (start it with ./latentqa up)" >&2; exit 1; }
+  code=${response##*$'\n'}
+  response=${response%$'\n'*}
+  if [[ $code != 201 ]]; then
+    echo "train-cli: the run was refused ($code): $(field detail "$response")" >&2
+    exit 1
+  fi
+  FOLLOW=$(field id "$response")
+  echo "train-cli: run $FOLLOW: $(field message "$response")"
+fi
+
+width=30
+last_message=""
+while true; do
+  run=$(curl -sS "$URL/v1/runs/$FOLLOW") || { echo; echo "train-cli: lost trainer-service at $URL" >&2; exit 1; }
+  status=$(field status "$run")
+  step=$(field step "$run"); total=$(field totalSteps "$run")
+  loss=$(field loss "$run"); tps=$(field tokensPerSecond "$run"); eta=$(field etaSeconds "$run")
+  message=$(field message "$run")
+  case "$status" in
+    QUEUED)
+      if [[ $message != "$last_message" ]]; then printf '\r\033[K%s' "queued: $message"; last_message=$message; fi ;;
+    RUNNING|SUCCEEDED)
+      if [[ -n $total && $total -gt 0 ]]; then
+        filled=$(( step * width / total ))
+        bar=$(printf '%*s' "$filled" '' | tr ' ' '#')$(printf '%*s' $(( width - filled )) '' | tr ' ' '.')
+        printf '\r\033[K[%s] %d/%d  loss %s  %s tok/s  ETA %ss' "$bar" "$step" "$total" \
+          "$(printf '%.4f' "${loss:-0}")" "$(printf '%.0f' "${tps:-0}")" "$(printf '%.0f' "${eta:-0}")"
+      else
+        printf '\r\033[K%s' "starting: $message"
+      fi ;;
+  esac
+  case "$status" in
+    SUCCEEDED)
+      echo
+      echo "train-cli: $message"
+      echo "train-cli: adapter $(field adapterId "$run") at $(field adapterUri "$run") ($(field adapterDigest "$run"))"
+      echo "train-cli: report (loss-curve.png, report.json) in $(field report "$run")"
+      exit 0 ;;
+    FAILED|CANCELLED)
+      echo
+      echo "train-cli: run $FOLLOW $status: $message" >&2
+      exit 1 ;;
+  esac
+  sleep 1
+done

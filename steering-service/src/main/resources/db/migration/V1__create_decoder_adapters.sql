@@ -1,0 +1,15 @@
+-- Decoder adapters announced on latentqa.model-events: a control job (a later issue) picks a published one
+-- as its loss, and refuses a retired one. The adapter bytes stay where the event's uri says.
+CREATE TABLE decoder_adapters (
+    adapter_id         text        PRIMARY KEY,
+    status             text        NOT NULL CHECK (status IN ('published', 'retired')),
+    digest             text,
+    base_model_id      text,
+    base_model_digest  text,
+    run_id             text,
+    uri                text,
+    event              jsonb       NOT NULL,
+    published_at       timestamptz,
+    retired_at         timestamptz,
+    updated_at         timestamptz NOT NULL DEFAULT now()
+);

@@ -1,0 +1,18 @@
+package io.latentqa.trainer.eval;
+
+/**
+ * Evaluation of a decoder on held-out QA records.
+ *
+ * @param loss                   token-mean training loss (both reflect turns) over the evaluated examples
+ * @param mcAccuracy             share of items whose true answer has the highest log-likelihood given the activations
+ * @param mcAccuracyNormalised   the same with scores minus the answer's log-likelihood without activations
+ * @param exactMatch             mean exact match of the greedy answers
+ * @param tokenF1                mean token F1 of the greedy answers
+ * @param rougeL                 mean ROUGE-L F-measure of the greedy answers
+ * @param lossExamples           examples in the loss
+ * @param mcItems                multiple-choice items scored
+ * @param generated              greedy answers generated
+ */
+public record EvalResult(double loss, double mcAccuracy, double mcAccuracyNormalised, double exactMatch, double tokenF1,
+                         double rougeL, int lossExamples, int mcItems, int generated) {
+}

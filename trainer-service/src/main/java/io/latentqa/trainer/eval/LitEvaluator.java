@@ -1,0 +1,180 @@
+package io.latentqa.trainer.eval;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import io.latentqa.core.generate.Generation;
+import io.latentqa.core.generate.GenerationSettings;
+import io.latentqa.core.generate.Generator;
+import io.latentqa.core.lit.LabelKind;
+import io.latentqa.core.lit.LitActivations;
+import io.latentqa.core.lit.LitExample;
+import io.latentqa.core.lit.LitLoss;
+import io.latentqa.core.lit.LitPromptBuilder;
+import io.latentqa.core.lit.LitRead;
+import io.latentqa.core.lit.LitWrite;
+import io.latentqa.core.model.Llama;
+import io.latentqa.core.model.ResidualPatch;
+import io.latentqa.core.tokenizer.Tokenizer;
+import io.latentqa.trainer.data.QaRecord;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+
+/**
+ * Evaluates a decoder adapter on eval QA records: mean loss; multiple choice (the true answer among
+ * {@code choices - 1} answers of other labels, ranked by log-likelihood with the activations, and
+ * normalised by the same answers' log-likelihood without them); exact match, token F1 and ROUGE-L of
+ * greedy answers. No gradient, LoRA dropout off.
+ */
+public final class LitEvaluator {
+
+    /**
+     * How much to evaluate.
+     *
+     * @param lossExamples  examples in the loss (the first ones)
+     * @param mcItems       multiple-choice items
+     * @param choices       answers per item, the true one included (10 in the brief)
+     * @param generate      greedy answers to generate
+     * @param maxNewTokens  token budget of a greedy answer
+     * @param seed          picks the distractors
+     */
+    public record Settings(int lossExamples, int mcItems, int choices, int generate, int maxNewTokens, long seed) {
+    }
+
+    private final Llama model;
+    private final LitPromptBuilder builder;
+    private final Tokenizer tokenizer;
+    private final int readLayer;
+    private final int writeLayer;
+
+    public LitEvaluator(Llama model, LitPromptBuilder builder, Tokenizer tokenizer, int readLayer, int writeLayer) {
+        this.model = model;
+        this.builder = builder;
+        this.tokenizer = tokenizer;
+        this.readLayer = readLayer;
+        this.writeLayer = writeLayer;
+    }
+
+    /**
+     * @param records  eval records, parallel to {@code examples}
+     * @param adapter  the decoder adapter's registered name
+     */
+    public EvalResult evaluate(List<QaRecord> records, List<LitExample> examples, String adapter, Settings settings) {
+        double loss = loss(examples.subList(0, Math.min(settings.lossExamples(), examples.size())), adapter);
+        int mcItems = Math.min(settings.mcItems(), examples.size());
+        int right = 0;
+        int rightNormalised = 0;
+        for (int i = 0; i < mcItems; i++) {
+            List<String> answers = choices(records, i, settings.choices(), settings.seed());
+            double[][] scores = score(examples.get(i).read(), records.get(i).question(), answers, adapter);
+            right += MultipleChoice.correct(scores[0], 0) ? 1 : 0;
+            rightNormalised += MultipleChoice.correct(MultipleChoice.normalised(scores[0], scores[1]), 0) ? 1 : 0;
+        }
+        int generate = Math.min(settings.generate(), examples.size());
+        double em = 0;
+        double f1 = 0;
+        double rouge = 0;
+        for (int i = 0; i < generate; i++) {
+            String answer = greedyAnswer(examples.get(i).read(), records.get(i).question(), adapter, settings.maxNewTokens());
+            String reference = records.get(i).answer();
+            em += AnswerMetrics.exactMatch(answer, reference);
+            f1 += AnswerMetrics.tokenF1(answer, reference);
+            rouge += AnswerMetrics.rougeL(answer, reference);
+        }
+        return new EvalResult(loss, ratio(right, mcItems), ratio(rightNormalised, mcItems), generate == 0 ? Double.NaN : em / generate,
+                generate == 0 ? Double.NaN : f1 / generate, generate == 0 ? Double.NaN : rouge / generate,
+                Math.min(settings.lossExamples(), examples.size()), mcItems, generate);
+    }
+
+    /** Token-weighted mean training loss over the examples, in batches of 4. */
+    public double loss(List<LitExample> examples, String adapter) {
+        double sum = 0;
+        long tokens = 0;
+        for (int from = 0; from < examples.size(); from += 4) {
+            List<LitExample> batch = examples.subList(from, Math.min(examples.size(), from + 4));
+            try (NDManager manager = NDManager.newBaseManager()) {
+                NDArray vectors = LitActivations.read(model, batch.stream().map(LitExample::read).toList(), readLayer, null,
+                        false, manager);
+                LitLoss.Result r = LitLoss.evaluate(model, batch.stream().map(LitExample::write).toList(), vectors, writeLayer,
+                        LabelKind.TRAIN, adapter, false, manager);
+                sum += r.batchLoss().getFloat() * r.targets().total();
+                tokens += r.targets().total();
+            }
+        }
+        return tokens == 0 ? Double.NaN : sum / tokens;
+    }
+
+    /** The true answer first, then distinct answers of other labels, picked by a seeded shuffle. */
+    static List<String> choices(List<QaRecord> records, int item, int choices, long seed) {
+        QaRecord truth = records.get(item);
+        Set<String> pool = new LinkedHashSet<>();
+        for (QaRecord r : records) {
+            if (!r.label().equals(truth.label()) && !r.answer().equals(truth.answer())) {
+                pool.add(r.answer());
+            }
+        }
+        List<String> others = new ArrayList<>(pool);
+        Collections.shuffle(others, new Random(seed * 31 + item));
+        List<String> answers = new ArrayList<>();
+        answers.add(truth.answer());
+        answers.addAll(others.subList(0, Math.min(choices - 1, others.size())));
+        return answers;
+    }
+
+    /**
+     * Sum log-likelihood of each answer (answer tokens + end of turn), [0] with the read's activations
+     * patched in, [1] without (placeholders left as they are).
+     */
+    double[][] score(LitRead read, String question, List<String> answers, String adapter) {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            NDArray vectors = LitActivations.read(model, List.of(read), readLayer, null, false, manager); // (n, d)
+            List<LitWrite> writes = answers.stream().map(a -> builder.write(read.vectorCount(), question, a)).toList();
+            NDList copies = new NDList();
+            for (int i = 0; i < answers.size(); i++) {
+                copies.add(vectors);
+            }
+            NDArray all = NDArrays.concat(copies); // (answers * n, d)
+            LitLoss.Result with = LitLoss.evaluate(model, writes, all, writeLayer, LabelKind.ANSWER_ONLY, adapter, false, manager);
+            LitLoss.Result without = LitLoss.evaluate(model, writes, null, writeLayer, LabelKind.ANSWER_ONLY, adapter, false, manager);
+            return new double[][]{sums(with), sums(without)};
+        }
+    }
+
+    private static double[] sums(LitLoss.Result result) {
+        float[] means = result.exampleLosses().toFloatArray();
+        int[] counts = result.targets().counts();
+        double[] out = new double[means.length];
+        for (int i = 0; i < means.length; i++) {
+            out[i] = -means[i] * counts[i];
+        }
+        return out;
+    }
+
+    /** The decoder's greedy answer to a question about a read prompt's activations. */
+    public String greedyAnswer(LitRead read, String question, String adapter, int maxNewTokens) {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            NDArray vectors = LitActivations.read(model, List.of(read), readLayer, null, false, manager);
+            LitWrite open = builder.write(read.vectorCount(), question, null);
+            ResidualPatch patch = ResidualPatch.replace(writeLayer, new int[][]{open.placeholderPositions()}, vectors);
+            Generation g = new Generator(model).generate(List.of(open.ids()),
+                    GenerationSettings.greedy(maxNewTokens, tokenizer.stopTokens()), adapter, List.of(patch)).get(0);
+            int[] tokens = g.tokens();
+            int end = tokens.length;
+            if (end > 0 && tokenizer.stopTokens().contains(tokens[end - 1])) {
+                end--;
+            }
+            return tokenizer.decode(Arrays.copyOf(tokens, end)).trim();
+        }
+    }
+
+    private static double ratio(int count, int total) {
+        return total == 0 ? Double.NaN : (double) count / total;
+    }
+}

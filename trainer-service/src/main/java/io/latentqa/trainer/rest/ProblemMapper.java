@@ -1,0 +1,50 @@
+package io.latentqa.trainer.rest;
+
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+
+import io.latentqa.trainer.run.InvalidRunRequestException;
+import io.latentqa.trainer.run.RunService.RunExistsException;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.Response;
+
+/** Turns the errors a client can cause into RFC 9457 problem details. */
+public class ProblemMapper {
+
+    @ServerExceptionMapper
+    public Response invalidRequest(InvalidRunRequestException e) {
+        return respond(Problem.of("invalid-request", "Invalid request", 400, e.getMessage()));
+    }
+
+    @ServerExceptionMapper
+    public Response runExists(RunExistsException e) {
+        return respond(Problem.of("run-exists", "Run exists", 409, e.getMessage()));
+    }
+
+    @ServerExceptionMapper
+    public Response notFound(RunNotFoundException e) {
+        return respond(Problem.of("run-not-found", "Run not found", 404, e.getMessage()));
+    }
+
+    @ServerExceptionMapper
+    public Response unreadableBody(JsonProcessingException e) {
+        return respond(Problem.of("invalid-json", "Request body is not valid JSON", 400,
+                e.getOriginalMessage() + "; send a JSON object such as {\"id\": \"run-1\", \"spec\": {}}"));
+    }
+
+    @ServerExceptionMapper
+    public Response http(WebApplicationException e) {
+        // a body Jackson cannot parse arrives wrapped in a 400
+        if (e.getCause() instanceof JsonProcessingException unreadable) {
+            return unreadableBody(unreadable);
+        }
+        Response.StatusType status = e.getResponse().getStatusInfo();
+        return respond(Problem.of("http-" + status.getStatusCode(), status.getReasonPhrase(), status.getStatusCode(),
+                e.getMessage()));
+    }
+
+    private static Response respond(Problem problem) {
+        return Response.status(problem.status()).type(Problem.MEDIA_TYPE).entity(problem).build();
+    }
+}

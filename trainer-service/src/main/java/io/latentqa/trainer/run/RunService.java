@@ -1,0 +1,176 @@
+package io.latentqa.trainer.run;
+
+import java.io.IOException;
+import java.util.List;
+
+import io.latentqa.trainer.TrainerConfig;
+import io.latentqa.trainer.data.QaFilter;
+import io.latentqa.trainer.data.QaRecord;
+import io.latentqa.trainer.data.QaRecordSource;
+import io.latentqa.trainer.runtime.ModelHolder;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+/** Queues training runs from requests (Kafka records or REST calls) and reads them back. */
+@ApplicationScoped
+public class RunService {
+
+    /** Run ids: what Kafka keys, URLs and file names can all carry. */
+    public static final Pattern RUN_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+
+    private final RunRepository repository;
+    private final ObjectMapper json;
+    private final RunSpecParser parser;
+    private final ModelHolder models;
+    private final QaRecordSource records;
+
+    RunService(RunRepository repository, ObjectMapper json, TrainerConfig config, ModelHolder models, QaRecordSource records) {
+        this.repository = repository;
+        this.json = json;
+        this.parser = new RunSpecParser(config.defaultModel(), config.defaultSplit(), config.defaultEvalSplit());
+        this.models = models;
+        this.records = records;
+    }
+
+    /**
+     * Parses and checks a spec: the model exists, the layers are blocks of it, the LoRA shape and the
+     * hyperparameters are valid, and the data filter matches at least one QA record.
+     *
+     * @throws InvalidRunRequestException saying what to fix
+     */
+    public RunSpec check(JsonNode spec) {
+        String model = parser.model(spec);
+        int layers;
+        try {
+            layers = models.layers(model);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidRunRequestException("model: " + e.getMessage(), e);
+        }
+        RunSpec parsed = parser.parse(spec, layers);
+        List<QaRecord> found;
+        try {
+            found = records.find(parsed.data().withLimit(1));
+        } catch (RuntimeException e) {
+            throw new InvalidRunRequestException("cannot check the data filter: " + e.getMessage(), e);
+        }
+        if (found.isEmpty()) {
+            throw new InvalidRunRequestException("no QA records match data " + describe(parsed.data())
+                    + "; widen the filter (split, kinds, sources, labelPrefix) or import records into dataset-service first");
+        }
+        return parsed;
+    }
+
+    /** How many runs train before this one, and a message saying so. */
+    public String queueMessage(String runId) {
+        int ahead = repository.ahead(runId);
+        return ahead == 0 ? "queued; starts next" : "queued behind " + ahead + " run" + (ahead == 1 ? "" : "s")
+                + " (one run trains at a time)";
+    }
+
+    /** Asks a run to stop. */
+    public Run cancel(String runId) {
+        requireRunId(runId, "the run id");
+        Run run = repository.find(runId).orElseThrow();
+        if (!repository.requestCancel(runId)) {
+            throw new InvalidRunRequestException("run " + runId + " is " + run.status() + "; only queued or running runs can be"
+                    + " cancelled");
+        }
+        return repository.find(runId).orElseThrow();
+    }
+
+    private static String describe(QaFilter filter) {
+        return "{split " + filter.split() + (filter.kinds().isEmpty() ? "" : ", kinds " + filter.kinds())
+                + (filter.sources().isEmpty() ? "" : ", sources " + filter.sources())
+                + (filter.labelPrefix().isEmpty() ? "" : ", labelPrefix '" + filter.labelPrefix() + "'") + "}";
+    }
+
+
+    /**
+     * Queues the run a training request asks for; a request for a run id that exists is ignored.
+     *
+     * @param runId the record key
+     * @param value the record value: the run spec, a JSON object
+     * @return the stored run
+     * @throws InvalidRunRequestException if the key or the value is not what the topic's contract says
+     */
+    public Run queue(String runId, byte[] value) {
+        requireRunId(runId, "the record key");
+        if (value == null || value.length == 0) {
+            throw new InvalidRunRequestException("training request " + runId
+                    + " has no value; expected a JSON object with the run spec");
+        }
+        JsonNode spec;
+        try {
+            spec = json.readTree(value);
+        } catch (JsonProcessingException e) {
+            throw new InvalidRunRequestException("training request " + runId
+                    + " is not valid JSON (" + e.getOriginalMessage() + "); expected a JSON object with the run spec", e);
+        } catch (IOException e) {
+            throw new InvalidRunRequestException("training request " + runId + " cannot be read: " + e.getMessage(), e);
+        }
+        return queue(runId, spec, RunSource.KAFKA);
+    }
+
+    /**
+     * Queues a run requested over REST.
+     *
+     * @param runId the run id, or null to have one made
+     * @param spec the run spec, a JSON object
+     * @return the stored run
+     * @throws InvalidRunRequestException if the id or the spec is malformed, or the run id is taken
+     */
+    public Run create(String runId, JsonNode spec) {
+        String id = runId == null ? "run-" + UUID.randomUUID() : runId;
+        requireRunId(id, "id");
+        if (repository.find(id).isPresent()) {
+            throw new RunExistsException(id);
+        }
+        return queue(id, spec, RunSource.REST);
+    }
+
+    public Optional<Run> find(String runId) {
+        requireRunId(runId, "the run id");
+        return repository.find(runId);
+    }
+
+    public java.util.List<Run> list(int limit) {
+        if (limit < 1 || limit > 1000) {
+            throw new InvalidRunRequestException("limit must be between 1 and 1000, got " + limit);
+        }
+        return repository.list(limit);
+    }
+
+    private Run queue(String runId, JsonNode spec, RunSource source) {
+        if (spec == null || !spec.isObject()) {
+            throw new InvalidRunRequestException("the spec of run " + runId + " must be a JSON object, got "
+                    + (spec == null || spec.isNull() ? "nothing" : spec.getNodeType().toString().toLowerCase()));
+        }
+        if (repository.find(runId).isPresent()) {
+            return repository.find(runId).orElseThrow(); // a redelivered request changes nothing
+        }
+        check(spec);
+        repository.insertQueued(runId, spec.toString(), source);
+        return repository.find(runId).orElseThrow();
+    }
+
+    private static void requireRunId(String runId, String what) {
+        if (runId == null || !RUN_ID.matcher(runId).matches()) {
+            throw new InvalidRunRequestException(what + " must be a run id (1-128 letters, digits, '.', '_' or '-',"
+                    + " starting with a letter or digit), got " + (runId == null ? "none" : "'" + runId + "'"));
+        }
+    }
+
+    /** A REST request for a run id that is already taken. */
+    public static class RunExistsException extends RuntimeException {
+        public RunExistsException(String runId) {
+            super("run " + runId + " exists already; choose another id or leave it out to have one made");
+        }
+    }
+}

@@ -1,0 +1,111 @@
+package io.latentqa.trainer;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.startsWith;
+
+import org.junit.jupiter.api.Test;
+
+import io.latentqa.stack.KafkaTestResource;
+import io.latentqa.stack.PostgresTestResource;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+
+@QuarkusTest
+@WithTestResource(KafkaTestResource.class)
+@WithTestResource(PostgresTestResource.class)
+class RunResourceTest {
+
+    @Test
+    void postedRunIsQueuedAndReadable() {
+        given().contentType(ContentType.JSON).body("{\"id\": \"run-rest-1\", \"spec\": {\"rank\": 16}}")
+                .when().post("/v1/runs")
+                .then().statusCode(201)
+                .header("Location", containsString("/v1/runs/run-rest-1"))
+                .body("status", is("QUEUED"))
+                .body("source", is("rest"));
+
+        given().when().get("/v1/runs/run-rest-1")
+                .then().statusCode(200).body("spec.rank", is(16));
+    }
+
+    @Test
+    void unknownRunIsProblem404() {
+        given().when().get("/v1/runs/no-such-run")
+                .then().statusCode(404)
+                .contentType("application/problem+json")
+                .body("type", is("urn:latentqa:problem:run-not-found"))
+                .body("title", is("Run not found"))
+                .body("status", is(404))
+                .body("detail", containsString("no-such-run"));
+    }
+
+    @Test
+    void specThatIsNotAnObjectIsProblem400() {
+        given().contentType(ContentType.JSON).body("{\"spec\": [1, 2]}")
+                .when().post("/v1/runs")
+                .then().statusCode(400)
+                .contentType("application/problem+json")
+                .body("detail", startsWith("the spec of run run-"))
+                .body("detail", containsString("must be a JSON object, got array"));
+    }
+
+    @Test
+    void bodyThatIsNotJsonIsProblem400() {
+        given().contentType(ContentType.JSON).body("{\"spec\": ")
+                .when().post("/v1/runs")
+                .then().statusCode(400)
+                .contentType("application/problem+json")
+                .body("type", is("urn:latentqa:problem:invalid-json"))
+                .body("status", is(400))
+                .body("detail", containsString("send a JSON object such as"));
+    }
+
+    @Test
+    void takenRunIdIsProblem409() {
+        String body = "{\"id\": \"run-twice\", \"spec\": {}}";
+        given().contentType(ContentType.JSON).body(body).when().post("/v1/runs").then().statusCode(201);
+        given().contentType(ContentType.JSON).body(body).when().post("/v1/runs")
+                .then().statusCode(409).contentType("application/problem+json");
+    }
+
+    @Test
+    void unknownLayerIsProblem400SayingWhichBlocksExist() {
+        given().contentType(ContentType.JSON).body("{\"spec\": {\"readLayer\": 30}}")
+                .when().post("/v1/runs")
+                .then().statusCode(400)
+                .contentType("application/problem+json")
+                .body("detail", containsString("readLayer 30 does not exist: the model has blocks 0..29"));
+    }
+
+    @Test
+    void rankZeroIsProblem400() {
+        given().contentType(ContentType.JSON).body("{\"spec\": {\"lora\": {\"rank\": 0}}}")
+                .when().post("/v1/runs")
+                .then().statusCode(400)
+                .body("detail", containsString("lora.rank must be >= 1"));
+    }
+
+    @Test
+    void filterWithoutRecordsIsProblem400() {
+        given().contentType(ContentType.JSON).body("{\"spec\": {\"data\": {\"labelPrefix\": \"no-such-label-\"}}}")
+                .when().post("/v1/runs")
+                .then().statusCode(400)
+                .body("detail", containsString("no QA records match data {split eval, labelPrefix 'no-such-label-'}"));
+    }
+
+    @Test
+    void queuedRunSaysWhereItIsInTheQueue() {
+        given().contentType(ContentType.JSON).body("{\"id\": \"run-queue-a\", \"spec\": {}}").when().post("/v1/runs")
+                .then().statusCode(201);
+        given().contentType(ContentType.JSON).body("{\"id\": \"run-queue-b\", \"spec\": {}}").when().post("/v1/runs")
+                .then().statusCode(201)
+                .body("status", is("QUEUED"))
+                .body("message", startsWith("queued behind"))
+                .body("message", containsString("one run trains at a time"));
+        given().when().post("/v1/runs/run-queue-b/cancel")
+                .then().statusCode(200).body("status", is("CANCELLED"));
+    }
+}

@@ -1,0 +1,103 @@
+package io.latentqa.trainer;
+
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.is;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.latentqa.core.io.ModelLoader;
+import io.latentqa.core.lora.AdapterFile;
+import io.latentqa.stack.KafkaTestResource;
+import io.latentqa.stack.PostgresTestResource;
+import io.latentqa.stack.TestKafka;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
+
+/**
+ * A tiny run end to end with the runner on: queued over REST, trained (2 steps of SmolLM2, r 4, batch 1),
+ * checkpointed, evaluated, reported, and its adapter published on latentqa.model-events.
+ */
+@QuarkusTest
+@TestProfile(TrainingRunnerTest.RunnerOn.class)
+@WithTestResource(KafkaTestResource.class)
+@WithTestResource(PostgresTestResource.class)
+class TrainingRunnerTest {
+
+    public static class RunnerOn implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("latentqa.trainer.runner.enabled", "true", "latentqa.trainer.runner.poll-millis", "200");
+        }
+    }
+
+    static final String TINY = """
+            {"data": {"split": "eval", "kinds": ["control"], "sources": ["control"], "labelPrefix": "sqa-", "limit": 2},
+             "eval": {"split": "eval", "kinds": ["control"], "sources": ["control"], "labelPrefix": "sqa-", "limit": 6,
+                      "mcItems": 1, "generate": 1},
+             "lora": {"rank": 4},
+             "hyperparameters": {"batchSize": 1, "steps": 2, "checkpointEvery": 1, "learningRate": 0.001, "seed": 3}}""";
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrap;
+
+    @Test
+    void runTrainsReportsProgressAndPublishesItsAdapter() throws Exception {
+        given().contentType(ContentType.JSON).body("{\"id\": \"run-tiny\", \"spec\": " + TINY + "}")
+                .when().post("/v1/runs").then().statusCode(201);
+        // a second request waits for the first, and says so
+        given().contentType(ContentType.JSON).body("{\"id\": \"run-waiting\", \"spec\": " + TINY + "}")
+                .when().post("/v1/runs").then().statusCode(201).body("status", is("QUEUED"));
+        String waiting = given().when().get("/v1/runs/run-waiting").then().extract().path("message");
+        assertTrue(waiting.startsWith("queued"), waiting);
+        given().when().post("/v1/runs/run-waiting/cancel").then().statusCode(200).body("status", is("CANCELLED"));
+
+        await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> given()
+                .when().get("/v1/runs/run-tiny").then().statusCode(200).body("status", is("SUCCEEDED")));
+        JsonPath run = given().when().get("/v1/runs/run-tiny").then().extract().jsonPath();
+        System.out.println("run-tiny: " + run.prettify());
+        assertEquals(2, run.getInt("step"));
+        assertEquals(2, run.getInt("totalSteps"));
+        assertTrue(run.getDouble("loss") > 0 && run.getDouble("tokensPerSecond") > 0);
+        assertEquals("decoder-run-tiny", run.getString("adapterId"));
+
+        Path adapterDir = Path.of(run.getString("adapterUri").substring("file:".length()));
+        assertTrue(Files.exists(adapterDir.resolve(AdapterFile.CONFIG_FILE)), "PEFT adapter_config.json in " + adapterDir);
+        String digest = "sha256:" + ModelLoader.sha256(List.of(adapterDir.resolve(AdapterFile.WEIGHTS_FILE)));
+        assertEquals(digest, run.getString("adapterDigest"));
+        assertEquals("run-tiny", AdapterFile.readMetadata(adapterDir).get(AdapterFile.META_TRAINING_RUN_ID));
+        Path report = Path.of(run.getString("report"));
+        assertTrue(Files.size(report.resolve("loss-curve.png")) > 1000, "loss-curve.png written");
+        assertTrue(Files.exists(report.resolve("report.json")));
+
+        ConsumerRecord<String, byte[]> published = TestKafka
+                .find(bootstrap, "latentqa.model-events", "decoder-run-tiny", Duration.ofSeconds(60))
+                .orElseThrow(() -> new AssertionError("no published event for decoder-run-tiny"));
+        JsonNode event = new ObjectMapper().readTree(published.value());
+        assertEquals("published", event.get("event").asText());
+        assertEquals("decoder", event.get("kind").asText());
+        assertEquals(digest, event.get("digest").asText());
+        assertEquals("run-tiny", event.get("runId").asText());
+        assertEquals("file:" + adapterDir, event.get("uri").asText());
+        assertEquals(15, event.get("readLayer").asInt());
+        assertEquals(0, event.get("writeLayer").asInt());
+        assertTrue(event.get("baseModelDigest").asText().matches("sha256:[0-9a-f]{64}"));
+    }
+}

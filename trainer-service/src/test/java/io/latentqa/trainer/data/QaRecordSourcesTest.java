@@ -1,0 +1,47 @@
+package io.latentqa.trainer.data;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.latentqa.core.lit.RecordKind;
+import io.latentqa.trainer.lit.SmolLm2Fixture;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class QaRecordSourcesTest {
+
+    @Test
+    void filesJoinRecordsWithEveryQaPairOfTheirLabel() {
+        FileQaRecords files = new FileQaRecords(SmolLm2Fixture.data());
+        List<QaRecord> system = files.find(new QaFilter("eval", Set.of(RecordKind.SYSTEM), Set.of("system"), "persona-", 4));
+        assertEquals(4, system.size());
+        // qa.json has 2 pairs per label: records come in pairs of one label
+        assertEquals(system.get(0).label(), system.get(1).label());
+        assertTrue(system.get(0).label().startsWith("persona-"));
+        assertTrue(system.get(0).id().matches("eval/system/\\d+/0"), system.get(0).id());
+        assertTrue(system.get(1).id().matches("eval/system/\\d+/1"), system.get(1).id());
+        assertTrue(files.find(QaFilter.split("train")).isEmpty(), "the public train split has no QA pairs");
+        assertTrue(files.find(new QaFilter("eval", Set.of(), Set.of(), "no-such-", 0)).isEmpty());
+    }
+
+    @Test
+    void apiItemsWithMessagesOrRecordFieldsBecomeRecords() throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        QaRecord fromMessages = HttpQaRecords.parse(json.readTree("""
+                {"id": "r1", "label": "persona-x", "kind": "system", "dialog": {"messages": [
+                  {"role": "system", "content": "Be a pirate."}, {"role": "user", "content": "Hi"}]},
+                 "question": "Who?", "answer": "A pirate.", "split": "train", "source": "import"}"""), "train");
+        assertEquals(RecordKind.SYSTEM, fromMessages.kind());
+        assertEquals("Be a pirate.", fromMessages.record().system());
+        assertEquals("Hi", fromMessages.record().stimulusUser());
+        QaRecord fromFields = HttpQaRecords.parse(json.readTree("""
+                {"id": "r2", "label": "goal-y", "dialog": "{\\"control_user\\": \\"Do y\\", \\"control_model\\": \\"OK\\", \\"stimulus_user\\": \\"Hey\\"}",
+                 "question": "What?", "answer": "y", "split": "eval", "source": "s"}"""), "eval");
+        assertEquals(RecordKind.STIMULUS, fromFields.kind());
+        assertEquals("goal-y", fromFields.label());
+        assertEquals("y", fromFields.answer());
+    }
+}
