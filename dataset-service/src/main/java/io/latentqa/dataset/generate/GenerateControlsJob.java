@@ -42,6 +42,8 @@ public class GenerateControlsJob implements JobHandler {
     static final Set<String> PARAMS = Set.of("grammar", "count", "seed");
     /** Draws allowed per control wanted before the grammar is declared too small for the count. */
     static final int DRAWS_PER_CONTROL = 50;
+    /** Consecutive draws that find nothing new before the grammar is declared exhausted. */
+    static final int MAX_DRAWS_WITHOUT_NEW = 10_000;
 
     private final DataSource dataSource;
     private final ControlRepository controls;
@@ -85,13 +87,15 @@ public class GenerateControlsJob implements JobHandler {
         SplittableRandom random = new SplittableRandom(seed);
         Map<String, GrammarControl> drawn = new LinkedHashMap<>();
         long draws = 0;
+        int sinceNew = 0;
         while (drawn.size() < count) {
-            if (++draws > (long) count * DRAWS_PER_CONTROL) {
+            // give up when draws stop finding new combinations: the grammar is (nearly) exhausted
+            if (++draws > (long) count * DRAWS_PER_CONTROL || sinceNew > MAX_DRAWS_WITHOUT_NEW) {
                 throw new IllegalStateException("grammar " + grammar.name() + " made only " + drawn.size()
                         + " distinct controls in " + (draws - 1) + " draws; ask for fewer than " + count);
             }
             GrammarControl control = grammar.draw(random);
-            drawn.putIfAbsent(control.label(), control);
+            sinceNew = drawn.putIfAbsent(control.label(), control) == null ? 0 : sinceNew + 1;
         }
         return new ArrayList<>(drawn.values());
     }

@@ -208,10 +208,4 @@ public final class JobParams {
     public boolean has(String name) {
         return value(name) != null;
     }
-
-    public Set<String> names() {
-        Set<String> names = new TreeSet<>();
-        params.fieldNames().forEachRemaining(names::add);
-        return names;
-    }
 }

@@ -163,7 +163,7 @@ public class JobRunner {
         }
     }
 
-    /** @return the runner's view of whether a job params object is acceptable (used by the service) */
+    /** Checks a job's params with its handler; throws {@link InvalidParamsException} saying what to fix. */
     void validate(JobType type, JsonNode params) {
         handler(type).validate(params);
     }

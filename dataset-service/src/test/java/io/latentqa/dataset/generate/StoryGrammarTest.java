@@ -47,9 +47,36 @@ class StoryGrammarTest {
         assertEquals(20, twenty.stream().map(GrammarControl::label).distinct().count());
     }
 
+    /** A grammar of three controls. */
+    static final class TinyGrammar implements Grammar {
+        public String name() {
+            return "tiny";
+        }
+
+        public String kind() {
+            return "tiny";
+        }
+
+        public Map<String, List<String>> slots() {
+            return Map.of("color", List.of("red", "green", "blue"));
+        }
+
+        public GrammarControl draw(java.util.SplittableRandom random) {
+            String color = slots().get("color").get(random.nextInt(3));
+            return new GrammarControl("tiny-" + color, "A " + color + " thing.", Map.of("color", color));
+        }
+
+        public List<TemplateQa> questions(Map<String, String> attributes, Map<String, String> distractors) {
+            return List.of();
+        }
+    }
+
     @Test
     void askingForMoreControlsThanTheGrammarHasFails() {
-        assertThrows(IllegalStateException.class, () -> GenerateControlsJob.draw(grammar, 1_000_000, 1));
+        assertEquals(3, GenerateControlsJob.draw(new TinyGrammar(), 3, 1).size());
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> GenerateControlsJob.draw(new TinyGrammar(), 4, 1));
+        assertTrue(e.getMessage().contains("made only 3 distinct controls"), e.getMessage());
     }
 
     @Test
