@@ -76,6 +76,14 @@ public interface CaptureConfig {
         /** How long the worker waits for more requests once one arrived and the queue is empty. */
         @WithDefault("15ms")
         Duration window();
+
+        /**
+         * Longer wait, right after a batch, for the clients of that batch: those that just got their answers
+         * are likely sending their next request, and one batch together beats two cohorts taking turns. Ends
+         * as soon as they are back.
+         */
+        @WithDefault("150ms")
+        Duration regroupWindow();
     }
 
     interface Spool {

@@ -35,6 +35,8 @@ public class BatchWorker {
     private final int maxBatch;
     private final int maxBatchTokens;
     private final long windowNanos;
+    private final long regroupNanos;
+    private int returning; // rows of the batch that just ended: their clients may send their next request
     private final LinkedBlockingQueue<Object> incoming = new LinkedBlockingQueue<>();
     private final ArrayDeque<GenerationJob> backlog = new ArrayDeque<>();
     private final DistributionSummary batchRows;
@@ -48,6 +50,7 @@ public class BatchWorker {
         this.maxBatch = config.batch().maxSize();
         this.maxBatchTokens = config.batch().maxTokens();
         this.windowNanos = config.batch().window().toNanos();
+        this.regroupNanos = Math.max(windowNanos, config.batch().regroupWindow().toNanos());
         this.batchRows = DistributionSummary.builder("latentqa.capture.batch.rows")
                 .description("requests that shared one batch of forward passes").register(registry);
         this.forwards = Counter.builder("latentqa.capture.forward.passes")
@@ -101,6 +104,7 @@ public class BatchWorker {
                 batchRows.record(batch.size());
                 long start = System.nanoTime();
                 forwards.increment(generation.run(batch));
+                returning = batch.size();
                 int tokens = 0;
                 for (GenerationJob job : batch) {
                     GenerationResult result = job.result().getNow(null);
@@ -132,9 +136,14 @@ public class BatchWorker {
             return List.of();
         }
         String adapter = backlog.peekFirst().adapter();
-        long deadline = System.nanoTime() + windowNanos;
+        // closed-loop clients of the batch that just ended send their next request within moments: waiting
+        // for them keeps everyone in one batch instead of two cohorts that take turns
+        int expected = Math.min(maxBatch, Math.max(count(adapter), returning));
+        returning = 0;
+        long start = System.nanoTime();
         while (count(adapter) < maxBatch) {
-            long left = deadline - System.nanoTime();
+            long window = count(adapter) < expected ? regroupNanos : windowNanos;
+            long left = start + window - System.nanoTime();
             if (left <= 0) {
                 break;
             }
