@@ -14,7 +14,6 @@ import java.util.Map;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -59,7 +58,6 @@ class TrainingRunnerTest {
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrap;
 
-    @Disabled("Known bug, open: a run that checkpoints every step reports NaN from step 2 on (the same bug as LitTrainerTest's resume test; see docs/trainer-service.md, Known problems)")
     @Test
     void runTrainsReportsProgressAndPublishesItsAdapter() throws Exception {
         given().contentType(ContentType.JSON).body("{\"id\": \"run-tiny\", \"spec\": " + TINY + "}")

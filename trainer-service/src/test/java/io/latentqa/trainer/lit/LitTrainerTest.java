@@ -41,7 +41,7 @@ class LitTrainerTest {
                 batchSize, gradAccum, 1.0, 1, steps, 7, 0);
     }
 
-    @Disabled("Known bug, open: with gradient accumulation the first steps after a checkpoint resume give NaN losses; this test shows it and stays until the bug is fixed (see docs/trainer-service.md, Known problems)")
+    //DISABLED-TMP
     @Test
     void resumedRunEndsAtTheSameLossAsAnUninterruptedRun(@TempDir Path dir) {
         Llama model = SmolLm2Fixture.model();
