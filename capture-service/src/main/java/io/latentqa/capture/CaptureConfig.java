@@ -98,7 +98,7 @@ public interface CaptureConfig {
         @WithDefault("100000")
         int maxRecords();
 
-        /** Records sent to Kafka at once before waiting for their acknowledgements. */
+        /** Records read from the spool per round; they are sent one at a time, in order. */
         @WithDefault("32")
         int sendWindow();
 

@@ -3,18 +3,15 @@ package io.latentqa.capture.spool;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -35,7 +32,8 @@ import jakarta.enterprise.event.Observes;
  * does; a sender thread sends the spooled records in order with a plain idempotent Kafka producer and
  * deletes each one once the broker acknowledged it. While the broker is unreachable the spool grows (up to
  * its limits) and the sender retries with backoff; everything spooled goes out when the broker is back.
- * Delivery is at least once: after a failed window the unacknowledged records are sent again.
+ * Records go one at a time, each after the previous one's acknowledgement, so none overtakes one that
+ * failed. Delivery is at least once: a record whose acknowledgement was lost is sent again.
  */
 @ApplicationScoped
 public class EventPublisher {
@@ -100,7 +98,8 @@ public class EventPublisher {
                 Map.entry(ProducerConfig.ACKS_CONFIG, "all"),
                 Map.entry(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true),
                 Map.entry(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 8 * 1024 * 1024),
-                Map.entry(ProducerConfig.LINGER_MS_CONFIG, 2),
+                // records go one at a time (sendWindow): nothing to wait for
+                Map.entry(ProducerConfig.LINGER_MS_CONFIG, 0),
                 Map.entry(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) requestTimeout),
                 Map.entry(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) delivery.toMillis()),
                 Map.entry(ProducerConfig.MAX_BLOCK_MS_CONFIG, delivery.toMillis()),
@@ -151,7 +150,7 @@ public class EventPublisher {
         }
     }
 
-    /** Sends windows of spooled records in order; on failure waits (backoff) and sends them again. */
+    /** Sends the spooled records in order; on failure waits (backoff) and sends the unacknowledged ones again. */
     private void sendLoop() {
         long backoff = 100;
         while (running) {
@@ -197,43 +196,31 @@ public class EventPublisher {
     }
 
     /**
-     * Sends a window and waits for every acknowledgement; removes the acknowledged prefix.
+     * Sends the records of a window one at a time, each only after the previous one was acknowledged, and
+     * removes each acknowledged one from the spool. One at a time because a failed send must never be
+     * overtaken: with several in flight, a record that failed (the broker was down) could be followed by
+     * later ones that went through (it came back), and the retry would land after them.
      *
-     * @return null when all were acknowledged, else the first failure
+     * @return null when all were acknowledged, else the failure that stopped the window
      */
     private Exception sendWindow(List<SpooledRecord> window) throws IOException, InterruptedException {
-        List<Future<RecordMetadata>> futures = new ArrayList<>(window.size());
-        Exception failure = null;
+        long wait = settings.deliveryTimeout().toMillis() + 5000;
         for (SpooledRecord record : window) {
             try {
-                futures.add(producer.send(new ProducerRecord<>(record.topic(), record.key(), record.value())));
-            } catch (RuntimeException e) {
-                failure = e;
-                break;
+                producer.send(new ProducerRecord<>(record.topic(), record.key(), record.value()))
+                        .get(wait, TimeUnit.MILLISECONDS);
+            } catch (ExecutionException e) {
+                return e.getCause() instanceof Exception cause ? cause : e;
+            } catch (TimeoutException | RuntimeException e) {
+                return e;
+            }
+            spool.remove(record);
+            if (record.topic().equals(activationsTopic)) {
+                published.increment();
+                publishedBytes.increment(record.value().length);
             }
         }
-        // wait for every send of the window before anything is sent again, so that a retry cannot overtake
-        boolean prefix = true;
-        long wait = settings.deliveryTimeout().toMillis() + 5000;
-        for (int i = 0; i < futures.size(); i++) {
-            try {
-                futures.get(i).get(wait, TimeUnit.MILLISECONDS);
-                if (prefix) {
-                    SpooledRecord record = window.get(i);
-                    spool.remove(record);
-                    if (record.topic().equals(activationsTopic)) {
-                        published.increment();
-                        publishedBytes.increment(record.value().length);
-                    }
-                }
-            } catch (ExecutionException | TimeoutException e) {
-                prefix = false;
-                if (failure == null) {
-                    failure = e instanceof ExecutionException && e.getCause() instanceof Exception cause ? cause : e;
-                }
-            }
-        }
-        return failure;
+        return null;
     }
 
     /** True unless records are waiting and the last send failed. */
