@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
+import io.latentqa.core.events.Topics;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
@@ -45,7 +46,7 @@ public interface CaptureConfig {
     Path blobDir();
 
     /** Kafka topic of activation events. */
-    @WithDefault("latentqa.activations")
+    @WithDefault(Topics.ACTIVATIONS)
     String activationsTopic();
 
     /** max_tokens when a request gives none. */
@@ -113,7 +114,7 @@ public interface CaptureConfig {
 
     interface Jobs {
         /** Topic of replies when a capture request names none. */
-        @WithDefault("latentqa.capture-results")
+        @WithDefault(Topics.CAPTURE_RESULTS)
         String replyTopic();
     }
 }

@@ -16,6 +16,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.latentqa.capture.runtime.ModelHolder;
 import io.latentqa.core.events.ActivationEvent;
+import io.latentqa.core.events.Topics;
 import io.latentqa.stack.PostgresTestResource;
 import io.latentqa.stack.TestKafka;
 import io.quarkus.test.common.WithTestResource;
@@ -34,7 +35,7 @@ class CaptureRequestConsumerTest {
     ModelHolder holder;
 
     ConsumerRecord<String, byte[]> reply(String jobId) {
-        return TestKafka.find(KafkaBrokerProcess.bootstrap(), "latentqa.capture-results", jobId, Duration.ofSeconds(180))
+        return TestKafka.find(KafkaBrokerProcess.bootstrap(), Topics.CAPTURE_RESULTS, jobId, Duration.ofSeconds(180))
                 .orElseThrow(() -> new AssertionError("no reply for job " + jobId + " on latentqa.capture-results"));
     }
 

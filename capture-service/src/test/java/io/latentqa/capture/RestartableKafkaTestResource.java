@@ -1,7 +1,5 @@
 package io.latentqa.capture;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 
 import io.latentqa.stack.KafkaTopics;
@@ -9,7 +7,7 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 /**
  * A real Kafka broker for capture-service's tests that a test can stop and start again on the same
- * address ({@link KafkaBrokerProcess}), with the platform's topics and latentqa.capture-results created.
+ * address ({@link KafkaBrokerProcess}), with the platform's topics created.
  * Sets {@code kafka.bootstrap.servers} for the application under test.
  */
 public class RestartableKafkaTestResource implements QuarkusTestResourceLifecycleManager {
@@ -18,9 +16,7 @@ public class RestartableKafkaTestResource implements QuarkusTestResourceLifecycl
     public Map<String, String> start() {
         String bootstrap = KafkaBrokerProcess.create();
         try {
-            List<String> topics = new ArrayList<>(KafkaTopics.platformTopics());
-            topics.add("latentqa.capture-results");
-            KafkaTopics.create(bootstrap, topics, 1);
+            KafkaTopics.create(bootstrap, KafkaTopics.platformTopics(), 1);
         } catch (Exception e) {
             throw new IllegalStateException("could not create the topics on the test broker: " + e.getMessage(), e);
         }

@@ -21,12 +21,14 @@ public final class Topics {
     public static final String TRAINING_REQUESTS = "latentqa.training-requests";
     /** Key: adapter id. Value: JSON adapter published / retired, with its digest. */
     public static final String MODEL_EVENTS = "latentqa.model-events";
+    /** Key: job id. Value: JSON answer of capture-service to a capture request (completion, activation event id). */
+    public static final String CAPTURE_RESULTS = "latentqa.capture-results";
     /** Suffix of a dead-letter topic: {@code latentqa.activations.dlq}. */
     public static final String DLQ_SUFFIX = ".dlq";
 
-    /** Every main topic, in the order of the architecture table. */
+    /** Every main topic, in the order of the architecture table, then the replies of capture requests. */
     public static final List<String> ALL = List.of(
-            ACTIVATIONS, READINGS, CONTROL_SCORES, CAPTURE_REQUESTS, TRAINING_REQUESTS, MODEL_EVENTS);
+            ACTIVATIONS, READINGS, CONTROL_SCORES, CAPTURE_REQUESTS, TRAINING_REQUESTS, MODEL_EVENTS, CAPTURE_RESULTS);
 
     private Topics() {
     }
