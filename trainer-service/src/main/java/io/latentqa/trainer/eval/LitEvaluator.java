@@ -141,13 +141,21 @@ public final class LitEvaluator {
                 copies.add(vectors);
             }
             NDArray all = NDArrays.concat(copies); // (answers * n, d)
-            LitLoss.Result with = LitLoss.evaluate(model, writes, all, writeLayer, LabelKind.ANSWER_ONLY, adapter, false, manager);
-            LitLoss.Result without = LitLoss.evaluate(model, writes, null, writeLayer, LabelKind.ANSWER_ONLY, adapter, false, manager);
-            return new double[][]{sums(with), sums(without)};
+            return new double[][]{answerLogLikelihoods(model, writes, all, writeLayer, adapter, manager),
+                    answerLogLikelihoods(model, writes, null, writeLayer, adapter, manager)};
         }
     }
 
-    private static double[] sums(LitLoss.Result result) {
+    /**
+     * Sum log-likelihood of each write's answer (answer tokens + end of turn) in one batched forward, no
+     * gradient, dropout off.
+     *
+     * @param vectors the vectors of every write, concatenated (sum of n, d), or null to leave the placeholders
+     * @param adapter the decoder adapter, or null for the base model
+     */
+    static double[] answerLogLikelihoods(Llama model, List<LitWrite> writes, NDArray vectors, int writeLayer, String adapter,
+                                         NDManager manager) {
+        LitLoss.Result result = LitLoss.evaluate(model, writes, vectors, writeLayer, LabelKind.ANSWER_ONLY, adapter, false, manager);
         float[] means = result.exampleLosses().toFloatArray();
         int[] counts = result.targets().counts();
         double[] out = new double[means.length];

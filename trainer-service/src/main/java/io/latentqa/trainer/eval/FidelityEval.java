@@ -1,0 +1,203 @@
+package io.latentqa.trainer.eval;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import io.latentqa.core.lit.LitActivations;
+import io.latentqa.core.lit.LitPromptBuilder;
+import io.latentqa.core.lit.LitRead;
+import io.latentqa.core.lit.LitWrite;
+import io.latentqa.core.model.Llama;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.function.IntConsumer;
+
+/**
+ * Does the decoder read the activations, or only guess well? Multiple-choice top-1 of the trained decoder
+ * next to its three controls, each scored raw (log-likelihood of the answer) and PMI-normalised (minus the
+ * same answer's log-likelihood under the same model with the placeholders left as they are):
+ * <ul>
+ *   <li>{@link Variant#DECODER}: the trained adapter, the item's own activations;</li>
+ *   <li>{@link Variant#UNTRAINED}: the base model (no adapter), the same activations patched in;</li>
+ *   <li>{@link Variant#SHUFFLED}: the trained adapter given another item's activations (a seeded
+ *       derangement across labels);</li>
+ *   <li>{@link Variant#NO_ACTIVATIONS}: the trained adapter, nothing patched (raw only: its PMI is 0 for
+ *       every answer by definition).</li>
+ * </ul>
+ * A decoder reads something only if DECODER beats every control by more than the intervals' width.
+ */
+public final class FidelityEval {
+
+    public enum Variant { DECODER, UNTRAINED, SHUFFLED, NO_ACTIVATIONS }
+
+    /** One multiple-choice item: what the target reads, the question, and the answers (the true one first). */
+    public record Item(String label, LitRead read, String question, List<String> answers) {
+    }
+
+    /** Top-1 counts of one variant; {@code pmiCorrect} is -1 where PMI is undefined. */
+    public record Score(Variant variant, int items, int rawCorrect, int pmiCorrect) {
+        public Interval raw() {
+            return Interval.wilson(rawCorrect, items);
+        }
+
+        public Interval pmi() {
+            return pmiCorrect < 0 ? null : Interval.wilson(pmiCorrect, items);
+        }
+    }
+
+    /** A proportion with its 95 % Wilson score interval. */
+    public record Interval(double value, double low, double high) {
+        static final double Z = 1.959963984540054;
+
+        public static Interval wilson(int successes, int n) {
+            if (n == 0) {
+                return new Interval(Double.NaN, Double.NaN, Double.NaN);
+            }
+            double p = (double) successes / n;
+            double z2 = Z * Z;
+            double centre = (p + z2 / (2.0 * n)) / (1 + z2 / n);
+            double half = Z * Math.sqrt(p * (1 - p) / n + z2 / (4.0 * n * n)) / (1 + z2 / n);
+            return new Interval(p, centre - half, centre + half);
+        }
+    }
+
+    private final Llama model;
+    private final LitPromptBuilder builder;
+    private final int readLayer;
+    private final int writeLayer;
+
+    public FidelityEval(Llama model, LitPromptBuilder builder, int readLayer, int writeLayer) {
+        this.model = model;
+        this.builder = builder;
+        this.readLayer = readLayer;
+        this.writeLayer = writeLayer;
+    }
+
+    /**
+     * Scores every item under every variant.
+     *
+     * @param adapter  the trained decoder adapter's registered name
+     * @param seed     picks the shuffled partners
+     * @param progress called with the number of items done
+     */
+    public Map<Variant, Score> evaluate(List<Item> items, String adapter, long seed, IntConsumer progress) {
+        int[] partner = derangement(items, seed);
+        int[] raw = new int[Variant.values().length];
+        int[] pmi = new int[Variant.values().length];
+        for (int i = 0; i < items.size(); i++) {
+            Item item = items.get(i);
+            Item other = items.get(partner[i]);
+            try (NDManager manager = NDManager.newBaseManager()) {
+                NDArray vectors = LitActivations.read(model, List.of(item.read(), other.read()), readLayer, null, false, manager);
+                int n = item.read().vectorCount();
+                NDArray own = vectors.get("0:" + n);
+                NDArray foreign = vectors.get(n + ":");
+                List<LitWrite> ownWrites = writes(n, item);
+                List<LitWrite> foreignWrites = writes(other.read().vectorCount(), item);
+
+                double[] decoder = LitEvaluator.answerLogLikelihoods(model, ownWrites, repeat(own, ownWrites.size()), writeLayer, adapter, manager);
+                double[] decoderBlind = LitEvaluator.answerLogLikelihoods(model, ownWrites, null, writeLayer, adapter, manager);
+                double[] base = LitEvaluator.answerLogLikelihoods(model, ownWrites, repeat(own, ownWrites.size()), writeLayer, null, manager);
+                double[] baseBlind = LitEvaluator.answerLogLikelihoods(model, ownWrites, null, writeLayer, null, manager);
+                double[] shuffled = LitEvaluator.answerLogLikelihoods(model, foreignWrites, repeat(foreign, foreignWrites.size()), writeLayer, adapter, manager);
+                double[] shuffledBlind = foreignWrites.get(0).ids().length == ownWrites.get(0).ids().length ? decoderBlind
+                        : LitEvaluator.answerLogLikelihoods(model, foreignWrites, null, writeLayer, adapter, manager);
+
+                tally(raw, pmi, Variant.DECODER, decoder, decoderBlind);
+                tally(raw, pmi, Variant.UNTRAINED, base, baseBlind);
+                tally(raw, pmi, Variant.SHUFFLED, shuffled, shuffledBlind);
+                raw[Variant.NO_ACTIVATIONS.ordinal()] += MultipleChoice.correct(decoderBlind, 0) ? 1 : 0;
+            }
+            progress.accept(i + 1);
+        }
+        Map<Variant, Score> scores = new EnumMap<>(Variant.class);
+        for (Variant v : Variant.values()) {
+            scores.put(v, new Score(v, items.size(), raw[v.ordinal()], v == Variant.NO_ACTIVATIONS ? -1 : pmi[v.ordinal()]));
+        }
+        return scores;
+    }
+
+    private static void tally(int[] raw, int[] pmi, Variant variant, double[] with, double[] without) {
+        raw[variant.ordinal()] += MultipleChoice.correct(with, 0) ? 1 : 0;
+        pmi[variant.ordinal()] += MultipleChoice.correct(MultipleChoice.normalised(with, without), 0) ? 1 : 0;
+    }
+
+    private List<LitWrite> writes(int vectorCount, Item item) {
+        return item.answers().stream().map(a -> builder.write(vectorCount, item.question(), a)).toList();
+    }
+
+    private static NDArray repeat(NDArray vectors, int times) {
+        NDList copies = new NDList();
+        for (int i = 0; i < times; i++) {
+            copies.add(vectors);
+        }
+        return NDArrays.concat(copies);
+    }
+
+    /**
+     * For each item, another item with a different label whose activations it is shown in the
+     * SHUFFLED control: a seeded cyclic order, each item taking the next item of another label.
+     */
+    static int[] derangement(List<Item> items, long seed) {
+        int n = items.size();
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            order.add(i);
+        }
+        Collections.shuffle(order, new Random(seed));
+        int[] partner = new int[n];
+        for (int j = 0; j < n; j++) {
+            int i = order.get(j);
+            partner[i] = -1;
+            for (int step = 1; step < n; step++) {
+                int candidate = order.get((j + step) % n);
+                if (!items.get(candidate).label().equals(items.get(i).label())) {
+                    partner[i] = candidate;
+                    break;
+                }
+            }
+            if (partner[i] < 0) {
+                throw new IllegalArgumentException("the shuffled control needs items of at least two labels");
+            }
+        }
+        return partner;
+    }
+
+    /**
+     * Multiple-choice items: for each record, the true answer and {@code choices - 1} distinct answers
+     * of other labels, drawn by a seeded shuffle (the item's index varies the draw).
+     *
+     * @param labels  label per record
+     * @param reads   read input per record
+     * @param answers true answer per record
+     */
+    public static List<Item> items(List<String> labels, List<LitRead> reads, List<String> answers, String question,
+                                   int choices, long seed) {
+        List<Item> items = new ArrayList<>();
+        for (int i = 0; i < labels.size(); i++) {
+            List<String> pool = new ArrayList<>();
+            for (int j = 0; j < labels.size(); j++) {
+                String answer = answers.get(j);
+                if (!labels.get(j).equals(labels.get(i)) && !answer.equals(answers.get(i)) && !pool.contains(answer)) {
+                    pool.add(answer);
+                }
+            }
+            if (pool.size() < choices - 1) {
+                throw new IllegalArgumentException("item " + i + " has only " + pool.size() + " distinct answers of other labels; "
+                        + (choices - 1) + " distractors are needed");
+            }
+            Collections.shuffle(pool, new Random(seed * 31 + i));
+            List<String> options = new ArrayList<>();
+            options.add(answers.get(i));
+            options.addAll(pool.subList(0, choices - 1));
+            items.add(new Item(labels.get(i), reads.get(i), question, options));
+        }
+        return items;
+    }
+}
