@@ -32,6 +32,7 @@ import io.latentqa.decoder.reading.IncompatibleActivationsException;
 import io.latentqa.decoder.reading.ReadItem;
 import io.latentqa.decoder.reading.ReadVectors;
 import io.latentqa.decoder.reading.Reading;
+import io.latentqa.decoder.reading.ScoreItem;
 import io.latentqa.decoder.runtime.ModelHolder;
 import io.latentqa.stack.KafkaTestResource;
 import io.latentqa.stack.PostgresTestResource;
@@ -202,6 +203,39 @@ class DecoderReaderTest {
         assertEquals(expected, answer.logLikelihood(), 1e-3 * reference.length);
         assertEquals(answer.score(), answer.logLikelihood() - answer.baselineLogLikelihood(), 1e-9);
         assertEquals(1.0, scores.stream().mapToDouble(CandidateScore::probability).sum(), 1e-9);
+    }
+
+    /** Monitors score together: one batch over two questions about two events equals scoring each alone. */
+    @Test
+    void batchedScoringAcrossQuestionsAndEventsEqualsScoringEachAlone() {
+        DecoderReader reader = holder.reader();
+        ActivationEvent full = ReferenceEvents.control(holder, "ref-batch-full", ActivationEvent.Source.EVAL);
+        int d = full.dModel();
+        ActivationEvent prefix = new ActivationEvent(full.modelId(), full.modelDigest(), full.layers(), Positions.ALL,
+                full.source(), "ref-batch-prefix", full.createdAt(), null, Arrays.copyOf(full.tokenIds(), 20), 20, d,
+                Arrays.copyOf(full.activations(), 20 * d));
+        List<ScoreItem> items = List.of(
+                new ScoreItem(reader.vectors(full, ReferenceEvents.READ_LAYER), ReferenceEvents.CONTROL_QUESTION,
+                        List.of(ReferenceEvents.CONTROL_ANSWER, "The assistant speaks like a pirate."), true),
+                new ScoreItem(reader.vectors(prefix, ReferenceEvents.READ_LAYER), "Is the assistant hiding something?",
+                        List.of("Yes.", "No.", "I cannot tell."), false));
+
+        List<List<CandidateScore>> batched = reader.score(items, null, 0);
+        for (int i = 0; i < items.size(); i++) {
+            ScoreItem item = items.get(i);
+            List<CandidateScore> alone = reader.score(item.vectors(), item.question(), item.answers(), item.normalise(),
+                    null, 0);
+            for (int k = 0; k < alone.size(); k++) {
+                CandidateScore a = alone.get(k);
+                CandidateScore b = batched.get(i).get(k);
+                assertEquals(a.answer(), b.answer());
+                assertEquals(a.tokens(), b.tokens());
+                assertEquals(a.logLikelihood(), b.logLikelihood(), 1e-3 * a.tokens(), "item " + i + " " + a.answer());
+                assertEquals(a.score(), b.score(), 2e-3 * a.tokens(), "item " + i + " " + a.answer());
+                assertEquals(a.rank(), b.rank(), "item " + i + " " + a.answer());
+            }
+            assertEquals(item.normalise(), batched.get(i).get(0).baselineLogLikelihood() != null);
+        }
     }
 
     @Test

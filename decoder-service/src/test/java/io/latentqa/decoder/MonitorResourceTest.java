@@ -70,10 +70,11 @@ class MonitorResourceTest {
             await().atMost(Duration.ofSeconds(120)).untilAsserted(() -> given()
                     .when().get("/v1/monitors/" + regex + "/readings?activationId=req-monitored")
                     .then().statusCode(200).body("", hasSize(1)).body("[0].flagged", is(true)));
-            given().when().get("/v1/monitors/" + choice + "/readings?activationId=req-monitored")
+            await().atMost(Duration.ofSeconds(120)).untilAsserted(() -> given()
+                    .when().get("/v1/monitors/" + choice + "/readings?activationId=req-monitored")
                     .then().statusCode(200).body("", hasSize(1))
                     .body("[0].question", is(ReferenceEvents.CONTROL_QUESTION))
-                    .body("[0].adapter", is("base"));
+                    .body("[0].adapter", is("base")));
             given().when().get("/q/metrics").then().statusCode(200)
                     .body(containsString("latentqa_decoder_monitor_flagged_total"))
                     .body(containsString("latentqa_decoder_monitor_shed_total"))

@@ -15,6 +15,7 @@ import org.jboss.logging.Logger;
 import io.latentqa.core.events.ActivationEvent;
 import io.latentqa.decoder.DecoderConfig;
 import io.latentqa.decoder.adapter.DecoderAdapters;
+import io.latentqa.decoder.adapter.DecoderChoice;
 import io.latentqa.decoder.messaging.ReadingProducer;
 import io.latentqa.decoder.reading.CandidateScore;
 import io.latentqa.decoder.reading.DecoderReader;
@@ -22,6 +23,7 @@ import io.latentqa.decoder.reading.IncompatibleActivationsException;
 import io.latentqa.decoder.reading.ReadItem;
 import io.latentqa.decoder.reading.ReadVectors;
 import io.latentqa.decoder.reading.Reading;
+import io.latentqa.decoder.reading.ScoreItem;
 import io.latentqa.decoder.runtime.ModelHolder;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -33,10 +35,11 @@ import jakarta.enterprise.event.Observes;
 
 /**
  * Evaluates every monitor on every activation event. Events wait in a bounded queue; one worker takes up to
- * {@code batch-events} at a time and runs all their regex monitors as one batched generation (chunks of
- * {@code max-rows}) and each choice monitor as one batched scoring over its candidates. When the queue is full a
- * new event is shed explicitly: counted ({@code latentqa.decoder.monitor.shed}) and logged, never queued without
- * bound. Readings go to PostgreSQL and latentqa.readings; flagged ones are counted.
+ * {@code batch-events} at a time and runs the work of all their monitors batched across monitors and events:
+ * regex monitors as batched generations, choice monitors as batched scorings, each of at most {@code max-rows}
+ * decoder rows. When the queue is full a new event is shed explicitly: counted
+ * ({@code latentqa.decoder.monitor.shed}) and logged, never queued without bound. Readings go to PostgreSQL
+ * and latentqa.readings; flagged ones are counted.
  */
 @ApplicationScoped
 public class MonitorEngine {
@@ -147,14 +150,18 @@ public class MonitorEngine {
         }
     }
 
-    /** Runs every matching monitor on a batch of events (also usable directly, e.g. by a benchmark). */
+    /**
+     * Runs every matching monitor on a batch of events (also usable directly, e.g. by a benchmark): the choice
+     * monitors of all the events as batched scorings of up to {@code max-rows} candidate rows (a monitor with more
+     * candidates than that is scored alone), then the regex monitors of all the events as batched generations of
+     * up to {@code max-rows} rows.
+     */
     public void evaluate(List<ActivationEvent> events) {
         List<Monitor> all = monitors.active();
         try (DecoderAdapters.Lease lease = adapters.acquire(null)) {
-            var choice = lease.choice();
-            List<ReadItem> items = new ArrayList<>();
-            List<Monitor> itemMonitors = new ArrayList<>();
-            List<ActivationEvent> itemEvents = new ArrayList<>();
+            DecoderChoice choice = lease.choice();
+            List<Pending<ReadItem>> generate = new ArrayList<>();
+            List<Pending<ScoreItem>> score = new ArrayList<>();
             for (ActivationEvent event : events) {
                 lagMillis.set(Duration.between(event.createdAt(), Instant.now()).toMillis());
                 List<Monitor> matching = all.stream()
@@ -172,31 +179,60 @@ public class MonitorEngine {
                 }
                 for (Monitor monitor : matching) {
                     if (Monitor.REGEX.equals(monitor.rule())) {
-                        items.add(new ReadItem(vectors, monitor.question()));
-                        itemMonitors.add(monitor);
-                        itemEvents.add(event);
+                        generate.add(new Pending<>(event, monitor, new ReadItem(vectors, monitor.question())));
                     } else {
-                        List<CandidateScore> scores = reader.score(vectors, monitor.question(), monitor.answers(),
-                                monitor.normalise(), choice.modelAdapter(), choice.writeLayer());
-                        CandidateScore best = scores.stream().filter(s -> s.rank() == 1).findFirst().orElseThrow();
-                        double score = scores.stream().filter(s -> s.answer().equals(monitor.flagAnswer()))
-                                .findFirst().orElseThrow().probability();
-                        record(event, monitor, best.answer(), score, score >= monitor.threshold(), choice.label());
+                        score.add(new Pending<>(event, monitor,
+                                new ScoreItem(vectors, monitor.question(), monitor.answers(), monitor.normalise())));
                     }
                 }
             }
-            for (int from = 0; from < items.size(); from += settings.maxRows()) {
-                int to = Math.min(items.size(), from + settings.maxRows());
-                List<Reading> answers = reader.read(items.subList(from, to), reader.greedy(settings.maxNewTokens()),
-                        choice.modelAdapter(), choice.writeLayer());
-                for (int i = from; i < to; i++) {
-                    Monitor monitor = itemMonitors.get(i);
-                    String answer = answers.get(i - from).answer();
-                    boolean match = Pattern.compile(monitor.pattern()).matcher(answer).find();
-                    record(itemEvents.get(i), monitor, answer, match ? 1 : 0, match, choice.label());
-                }
+            // choice monitors first: one scoring pass each, so their readings are out before the generations run
+            runChoices(score, choice);
+            runRegexes(generate, choice);
+        }
+    }
+
+    /** Choice monitors in batched scorings of up to max-rows candidate rows. */
+    private void runChoices(List<Pending<ScoreItem>> work, DecoderChoice choice) {
+        int from = 0;
+        while (from < work.size()) {
+            int to = from + 1;
+            int rows = work.get(from).item().answers().size();
+            while (to < work.size() && rows + work.get(to).item().answers().size() <= settings.maxRows()) {
+                rows += work.get(to).item().answers().size();
+                to++;
+            }
+            List<Pending<ScoreItem>> chunk = work.subList(from, to);
+            List<List<CandidateScore>> scores = reader.score(chunk.stream().map(Pending::item).toList(),
+                    choice.modelAdapter(), choice.writeLayer());
+            for (int i = 0; i < chunk.size(); i++) {
+                Monitor monitor = chunk.get(i).monitor();
+                CandidateScore best = scores.get(i).stream().filter(s -> s.rank() == 1).findFirst().orElseThrow();
+                double p = scores.get(i).stream().filter(s -> s.answer().equals(monitor.flagAnswer()))
+                        .findFirst().orElseThrow().probability();
+                record(chunk.get(i).event(), monitor, best.answer(), p, p >= monitor.threshold(), choice.label());
+            }
+            from = to;
+        }
+    }
+
+    /** Regex monitors in batched generations of up to max-rows rows. */
+    private void runRegexes(List<Pending<ReadItem>> work, DecoderChoice choice) {
+        for (int from = 0; from < work.size(); from += settings.maxRows()) {
+            List<Pending<ReadItem>> chunk = work.subList(from, Math.min(work.size(), from + settings.maxRows()));
+            List<Reading> answers = reader.read(chunk.stream().map(Pending::item).toList(),
+                    reader.greedy(settings.maxNewTokens()), choice.modelAdapter(), choice.writeLayer());
+            for (int i = 0; i < chunk.size(); i++) {
+                Monitor monitor = chunk.get(i).monitor();
+                String answer = answers.get(i).answer();
+                boolean match = Pattern.compile(monitor.pattern()).matcher(answer).find();
+                record(chunk.get(i).event(), monitor, answer, match ? 1 : 0, match, choice.label());
             }
         }
+    }
+
+    /** One monitor's work on one event, waiting for its batch. */
+    private record Pending<T>(ActivationEvent event, Monitor monitor, T item) {
     }
 
     private void record(ActivationEvent event, Monitor monitor, String answer, double score, boolean isFlagged,

@@ -238,24 +238,60 @@ public final class DecoderReader {
      */
     public List<CandidateScore> score(ReadVectors vectors, String question, List<String> answers, boolean normalise,
             String adapter, int writeLayer) {
-        if (answers.isEmpty()) {
-            throw new IllegalArgumentException("scoring needs at least one candidate answer");
-        }
-        List<LitWrite> writes = new ArrayList<>(answers.size());
-        List<ReadItem> items = new ArrayList<>(answers.size());
-        for (String answer : answers) {
-            writes.add(builder.write(vectors.count(), question, answer));
-            items.add(new ReadItem(vectors, question));
+        return score(List.of(new ScoreItem(vectors, question, answers, normalise)), adapter, writeLayer).get(0);
+    }
+
+    /**
+     * Scores several multiple-choice questions, about the same or different vectors, in one batched forward pass
+     * over all their candidates (and one more, without activations, over the candidates of the items that
+     * normalise). Each item's candidates are ranked among themselves.
+     *
+     * @param items      the questions with their candidates
+     * @param adapter    registered decoder adapter, or null for the base model
+     * @param writeLayer block after which the vectors replace the stream
+     * @return per item, one score per candidate in the order given
+     */
+    public List<List<CandidateScore>> score(List<ScoreItem> items, String adapter, int writeLayer) {
+        List<LitWrite> writes = new ArrayList<>();
+        List<ReadItem> rows = new ArrayList<>();
+        List<LitWrite> baselineWrites = new ArrayList<>();
+        for (ScoreItem item : items) {
+            for (String answer : item.answers()) {
+                LitWrite write = builder.write(item.vectors().count(), item.question(), answer);
+                writes.add(write);
+                rows.add(new ReadItem(item.vectors(), item.question()));
+                if (item.normalise()) {
+                    baselineWrites.add(write);
+                }
+            }
         }
         double[][] patched;
         double[][] baseline = null;
         try (NDManager manager = NDManager.newBaseManager()) {
-            ResidualPatch patch = patch(items, writes, writeLayer, manager);
+            ResidualPatch patch = patch(rows, writes, writeLayer, manager);
             patched = logLikelihoods(writes, patch.vectors(), writeLayer, adapter, manager);
-            if (normalise) {
-                baseline = logLikelihoods(writes, null, writeLayer, adapter, manager);
+            if (!baselineWrites.isEmpty()) {
+                baseline = logLikelihoods(baselineWrites, null, writeLayer, adapter, manager);
             }
         }
+        List<List<CandidateScore>> out = new ArrayList<>(items.size());
+        int row = 0;
+        int baselineRow = 0;
+        for (ScoreItem item : items) {
+            int k = item.answers().size();
+            double[][] itemBaseline = null;
+            if (item.normalise()) {
+                itemBaseline = Arrays.copyOfRange(baseline, baselineRow, baselineRow + k);
+                baselineRow += k;
+            }
+            out.add(ranked(item.answers(), Arrays.copyOfRange(patched, row, row + k), itemBaseline));
+            row += k;
+        }
+        return out;
+    }
+
+    /** Candidates with their scores, softmax probabilities and ranks, from per-row {log-likelihood, tokens}. */
+    private static List<CandidateScore> ranked(List<String> answers, double[][] patched, double[][] baseline) {
         double[] scores = new double[answers.size()];
         double max = Double.NEGATIVE_INFINITY;
         for (int i = 0; i < scores.length; i++) {
