@@ -18,11 +18,13 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * QA records from dataset-service: {@code GET /v1/records?split=&kind=&source=&labelPrefix=&page=&size=},
+ * QA records from dataset-service: {@code GET /v1/records?split=&recordKind=&source=&labelPrefix=&page=&size=},
  * paged until {@code total} items are read. Each item is
- * {@code {"id","label","kind","control","dialog","question","answer","split","source"}} where
- * {@code dialog} holds either the LatentQA record fields ({@code system}, {@code control_user}, ...) or
- * {@code {"messages": [{"role","content"}, ...]}}. Several kinds or sources are asked for one at a time.
+ * {@code {"id","label","kind","recordKind","control","dialog","question","answer","split","source"}} where
+ * {@code dialog} is the list of chat messages {@code [{"role","content"}, ...]} (dataset-service's layout;
+ * {@code {"messages": [...]}} and the LatentQA record fields are read too). The filter's kinds are record
+ * kinds (system, control, stimulus, stimulus_completion), dataset-service's {@code recordKind}; its
+ * {@code kind} is the label's kind (goal, persona, ...). Several kinds or sources are asked for one at a time.
  */
 public final class HttpQaRecords implements QaRecordSource {
 
@@ -72,7 +74,7 @@ public final class HttpQaRecords implements QaRecordSource {
         Map<String, String> query = new LinkedHashMap<>();
         query.put("split", filter.split());
         if (kind != null) {
-            query.put("kind", kind);
+            query.put("recordKind", kind);
         }
         if (source != null) {
             query.put("source", source);
@@ -113,7 +115,8 @@ public final class HttpQaRecords implements QaRecordSource {
             }
         }
         String label = item.path("label").asText("");
-        LitRecord record = dialog.has("messages") ? fromMessages(dialog.get("messages"), label)
+        LitRecord record = dialog.isArray() ? fromMessages(dialog, label)
+                : dialog.has("messages") ? fromMessages(dialog.get("messages"), label)
                 : fromFields(dialog, item.path("control").asText(""), label);
         return new QaRecord(item.path("id").asText(), label, record, item.path("question").asText(),
                 item.path("answer").asText(), item.path("split").asText(split), item.path("source").asText(""));

@@ -44,4 +44,23 @@ class QaRecordSourcesTest {
         assertEquals("goal-y", fromFields.label());
         assertEquals("y", fromFields.answer());
     }
+
+    /** An item exactly as dataset-service's GET /v1/records returns it (copied from a live response). */
+    @Test
+    void datasetServiceItemsBecomeRecords() throws Exception {
+        QaRecord record = HttpQaRecords.parse(new ObjectMapper().readTree("""
+                {"id":"1:9645","dialogId":1,"qaId":9645,"label":"goal-metacognition-problem-solving","kind":"goal",
+                 "recordKind":"system","control":"Please evaluate your methods.",
+                 "dialog":[{"role":"system","content":"Please evaluate your methods."},
+                           {"role":"user","content":"I'm feeling a bit stuck."}],
+                 "question":"What instruction was the assistant given?","answer":"Please evaluate your methods.",
+                 "split":"train","source":"template","jobId":"6af30ddc","dialogSource":"import","modelId":null}"""), "train");
+        assertEquals(RecordKind.SYSTEM, record.kind());
+        assertEquals("Please evaluate your methods.", record.record().system());
+        assertEquals("I'm feeling a bit stuck.", record.record().stimulusUser());
+        assertEquals("goal-metacognition-problem-solving", record.label());
+        assertEquals("What instruction was the assistant given?", record.question());
+        assertEquals("train", record.split());
+        assertEquals("template", record.source());
+    }
 }
