@@ -173,6 +173,11 @@ public final class LitTrainer implements AutoCloseable {
                 }
                 microStep++;
             }
+            if (!Double.isFinite(lossSum)) {
+                // never let a non-finite loss reach the weights: the run stops and its last checkpoint stays good
+                throw new IllegalStateException("non-finite loss (" + lossSum + ") at step " + (step + 1) + ", micro-batches up to "
+                        + (microStep - 1) + "; the adapter was not updated");
+            }
             norm = optimizer.step(lr, config.clipNorm());
             adapter.zeroGradients();
         } finally {
