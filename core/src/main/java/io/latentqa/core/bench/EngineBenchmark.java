@@ -118,7 +118,7 @@ public final class EngineBenchmark {
      * per block; attention 4 T S H hs per block (scores and weighted sum over all S keys, as the
      * masked dense computation does); the head 2 rows dim V.
      */
-    static double forwardFlops(LlamaConfig c, int tokens, int cached, int logitRows) {
+    public static double forwardFlops(LlamaConfig c, int tokens, int cached, int logitRows) {
         double qDim = c.nHeads() * (double) c.headSize();
         double projections = 2.0 * tokens * (c.dim() * (qDim + 2.0 * c.kvDim()) + qDim * c.dim() + 3.0 * c.dim() * c.hiddenDim());
         double attention = 4.0 * tokens * (cached + tokens) * qDim;
@@ -134,7 +134,7 @@ public final class EngineBenchmark {
         }
     }
 
-    private static double matmulGflops(int reps) {
+    public static double matmulGflops(int reps) {
         try (NDManager manager = NDManager.newBaseManager()) {
             NDArray a = manager.randomNormal(new Shape(512, 576));
             NDArray b = manager.randomNormal(new Shape(576, 1536));
@@ -183,7 +183,7 @@ public final class EngineBenchmark {
     }
 
     /** avx2 / avx512f as /proc/cpuinfo lists them for the first CPU. */
-    static String cpuFlags() {
+    public static String cpuFlags() {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
                 if (line.startsWith("flags")) {
@@ -198,7 +198,7 @@ public final class EngineBenchmark {
     }
 
     /** True when libjemalloc is mapped into this process (LD_PRELOAD took effect). */
-    static boolean jemallocPreloaded() {
+    public static boolean jemallocPreloaded() {
         try {
             return Files.readAllLines(Path.of("/proc/self/maps")).stream().anyMatch(l -> l.contains("libjemalloc"));
         } catch (IOException e) {

@@ -188,7 +188,7 @@ public final class LitTrainer implements AutoCloseable {
     }
 
     /** The examples of micro-batch g. */
-    List<LitExample> batch(long g) {
+    public List<LitExample> batch(long g) {
         List<LitExample> batch = new ArrayList<>();
         for (int i : batches.batch(g)) {
             batch.add(examples.get(i));
