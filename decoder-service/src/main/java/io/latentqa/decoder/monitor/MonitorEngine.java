@@ -75,8 +75,8 @@ public class MonitorEngine {
         this.flagged = registry.counter("latentqa.decoder.monitor.flagged");
         this.skipped = registry.counter("latentqa.decoder.monitor.skipped");
         Gauge.builder("latentqa.decoder.monitor.queue", queue, BlockingQueue::size).register(registry);
-        // consumer lag in time: how old the oldest waiting event is (0 when idle); offset lag comes from the
-        // Kafka client metrics (kafka_consumer_fetch_manager_records_lag_max)
+        // monitor lag in time: how old the oldest waiting event is (0 when idle); the Kafka offset lag is
+        // ConsumerLag's gauge
         Gauge.builder("latentqa.decoder.monitor.lag.seconds", this, MonitorEngine::lagSeconds).register(registry);
     }
 
