@@ -83,8 +83,8 @@ public final class TrainBenchmark {
                     seconds += r.seconds();
                     flops += stepFlops;
                     tokens += r.tokens();
-                    System.out.printf(Locale.ROOT, "step %d: %.2f s, %d tokens, %.1f tokens/s, %.1f GFLOP/s, loss %.3f%n", r.step(),
-                            r.seconds(), r.tokens(), r.tokensPerSecond(), stepFlops / r.seconds() / 1e9, r.loss());
+                    System.out.printf(Locale.ROOT, "step %d: %.2f s, %d tokens, %.1f tokens/s, %.1f GFLOP/s, loss %.3f, RSS %d MiB%n",
+                            r.step(), r.seconds(), r.tokens(), r.tokensPerSecond(), stepFlops / r.seconds() / 1e9, r.loss(), rssMiB());
                 }
                 double gflops = flops / seconds / 1e9;
                 System.out.printf(Locale.ROOT, "training: %.2f s per step of %d examples, %.1f tokens/s, %.1f GFLOP/s"
@@ -98,6 +98,20 @@ public final class TrainBenchmark {
         double target = EngineBenchmark.forwardFlops(c, e.read().length(), 0, 0) * (readLayer + 1) / c.nLayers();
         double decoder = 2 * EngineBenchmark.forwardFlops(c, e.write().length(), 0, 0);
         return target + decoder;
+    }
+
+    /** Resident memory of this process (native allocations included), from /proc/self/status. */
+    static long rssMiB() {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
+                }
+            }
+        } catch (java.io.IOException | NumberFormatException e) {
+            return -1;
+        }
+        return -1;
     }
 
     private static int option(String[] args, String name, int fallback) {
