@@ -8,6 +8,7 @@ import io.latentqa.core.lit.LitActivations;
 import io.latentqa.core.lit.LitPromptBuilder;
 import io.latentqa.core.lit.LitRead;
 import io.latentqa.core.lit.LitWrite;
+import io.latentqa.core.model.GradMode;
 import io.latentqa.core.model.Llama;
 
 import java.util.ArrayList;
@@ -87,6 +88,12 @@ public final class FidelityEval {
      * @param progress called with the number of items done
      */
     public Map<Variant, Score> evaluate(List<Item> items, String adapter, long seed, IntConsumer progress) {
+        try (GradMode noGrad = GradMode.off()) {
+            return evaluateWithoutGradient(items, adapter, seed, progress);
+        }
+    }
+
+    private Map<Variant, Score> evaluateWithoutGradient(List<Item> items, String adapter, long seed, IntConsumer progress) {
         int[] partner = derangement(items, seed);
         int[] raw = new int[Variant.values().length];
         int[] pmi = new int[Variant.values().length];

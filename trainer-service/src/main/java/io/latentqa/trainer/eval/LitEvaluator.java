@@ -14,6 +14,7 @@ import io.latentqa.core.lit.LitLoss;
 import io.latentqa.core.lit.LitPromptBuilder;
 import io.latentqa.core.lit.LitRead;
 import io.latentqa.core.lit.LitWrite;
+import io.latentqa.core.model.GradMode;
 import io.latentqa.core.model.Llama;
 import io.latentqa.core.model.ResidualPatch;
 import io.latentqa.core.tokenizer.Tokenizer;
@@ -67,6 +68,13 @@ public final class LitEvaluator {
      * @param adapter  the decoder adapter's registered name
      */
     public EvalResult evaluate(List<QaRecord> records, List<LitExample> examples, String adapter, Settings settings) {
+        try (GradMode noGrad = GradMode.off()) { // the adapter may be one in training: build no graph
+            return evaluateWithoutGradient(records, examples, adapter, settings);
+        }
+    }
+
+    private EvalResult evaluateWithoutGradient(List<QaRecord> records, List<LitExample> examples, String adapter,
+                                               Settings settings) {
         double loss = loss(examples.subList(0, Math.min(settings.lossExamples(), examples.size())), adapter);
         int mcItems = Math.min(settings.mcItems(), examples.size());
         int right = 0;

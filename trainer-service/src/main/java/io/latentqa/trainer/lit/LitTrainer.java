@@ -18,6 +18,7 @@ import io.latentqa.core.lit.LitRead;
 import io.latentqa.core.lit.LitWrite;
 import io.latentqa.core.lora.Adapter;
 import io.latentqa.core.lora.AdapterFile;
+import io.latentqa.core.model.GradMode;
 import io.latentqa.core.model.Llama;
 
 import java.io.IOException;
@@ -153,7 +154,9 @@ public final class LitTrainer implements AutoCloseable {
         long tokens = 0;
         double norm;
         COLLECTOR.lock();
-        try (NDManager manager = NDManager.newBaseManager(); NDScope scope = new NDScope()) {
+        // off outside the collector whatever thread this is: the target pass builds no graph and AdamW may
+        // update the leaf parameters in place
+        try (GradMode noGrad = GradMode.off(); NDManager manager = NDManager.newBaseManager(); NDScope scope = new NDScope()) {
             for (int a = 0; a < config.gradAccum(); a++) {
                 List<LitExample> batch = batch(microStep);
                 List<LitRead> reads = batch.stream().map(LitExample::read).toList();
