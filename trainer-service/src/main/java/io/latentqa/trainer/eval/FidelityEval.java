@@ -1,8 +1,6 @@
 package io.latentqa.trainer.eval;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import io.latentqa.core.lit.LitActivations;
 import io.latentqa.core.lit.LitPromptBuilder;
@@ -108,12 +106,13 @@ public final class FidelityEval {
                 List<LitWrite> ownWrites = writes(n, item);
                 List<LitWrite> foreignWrites = writes(other.read().vectorCount(), item);
 
-                double[] decoder = LitEvaluator.answerLogLikelihoods(model, ownWrites, repeat(own, ownWrites.size()), writeLayer, adapter, manager);
+                double[] decoder = LitEvaluator.answerLogLikelihoods(model, ownWrites, LitEvaluator.repeat(own, ownWrites.size()), writeLayer, adapter, manager);
                 double[] decoderBlind = LitEvaluator.answerLogLikelihoods(model, ownWrites, null, writeLayer, adapter, manager);
-                double[] base = LitEvaluator.answerLogLikelihoods(model, ownWrites, repeat(own, ownWrites.size()), writeLayer, null, manager);
+                double[] base = LitEvaluator.answerLogLikelihoods(model, ownWrites, LitEvaluator.repeat(own, ownWrites.size()), writeLayer, null, manager);
                 double[] baseBlind = LitEvaluator.answerLogLikelihoods(model, ownWrites, null, writeLayer, null, manager);
-                double[] shuffled = LitEvaluator.answerLogLikelihoods(model, foreignWrites, repeat(foreign, foreignWrites.size()), writeLayer, adapter, manager);
-                double[] shuffledBlind = foreignWrites.get(0).ids().length == ownWrites.get(0).ids().length ? decoderBlind
+                double[] shuffled = LitEvaluator.answerLogLikelihoods(model, foreignWrites, LitEvaluator.repeat(foreign, foreignWrites.size()), writeLayer, adapter, manager);
+                // the write ids depend only on the vector count, question and answer: same count, same prompts
+                double[] shuffledBlind = other.read().vectorCount() == n ? decoderBlind
                         : LitEvaluator.answerLogLikelihoods(model, foreignWrites, null, writeLayer, adapter, manager);
 
                 tally(raw, pmi, Variant.DECODER, decoder, decoderBlind);
@@ -137,14 +136,6 @@ public final class FidelityEval {
 
     private List<LitWrite> writes(int vectorCount, Item item) {
         return item.answers().stream().map(a -> builder.write(vectorCount, item.question(), a)).toList();
-    }
-
-    private static NDArray repeat(NDArray vectors, int times) {
-        NDList copies = new NDList();
-        for (int i = 0; i < times; i++) {
-            copies.add(vectors);
-        }
-        return NDArrays.concat(copies);
     }
 
     /**

@@ -144,14 +144,19 @@ public final class LitEvaluator {
         try (NDManager manager = NDManager.newBaseManager()) {
             NDArray vectors = LitActivations.read(model, List.of(read), readLayer, null, false, manager); // (n, d)
             List<LitWrite> writes = answers.stream().map(a -> builder.write(read.vectorCount(), question, a)).toList();
-            NDList copies = new NDList();
-            for (int i = 0; i < answers.size(); i++) {
-                copies.add(vectors);
-            }
-            NDArray all = NDArrays.concat(copies); // (answers * n, d)
+            NDArray all = repeat(vectors, answers.size()); // (answers * n, d)
             return new double[][]{answerLogLikelihoods(model, writes, all, writeLayer, adapter, manager),
                     answerLogLikelihoods(model, writes, null, writeLayer, adapter, manager)};
         }
+    }
+
+    /** The same vectors once per write, concatenated: (times * n, d). */
+    static NDArray repeat(NDArray vectors, int times) {
+        NDList copies = new NDList();
+        for (int i = 0; i < times; i++) {
+            copies.add(vectors);
+        }
+        return NDArrays.concat(copies);
     }
 
     /**
