@@ -2,6 +2,7 @@ package io.latentqa.core.lora;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.latentqa.core.model.LlamaConfig;
@@ -235,7 +236,7 @@ public final class Adapter implements AutoCloseable {
         for (NDArray p : parameters().values()) {
             if (p.hasGradient()) {
                 try (NDArray gradient = p.getGradient()) {
-                    gradient.subi(gradient);
+                    gradient.set(new NDIndex("..."), 0); // a fill: g - g would keep a NaN forever
                 }
             }
         }

@@ -81,6 +81,31 @@ public final class KvCache implements AutoCloseable {
         return length - pad(b);
     }
 
+    /**
+     * A new cache of {@code rows} rows, each a copy of this one-row cache's contents: a prompt computed
+     * once, then continued in several ways (scoring several answers to one question). Same capacity; the
+     * caller owns (closes) the copy.
+     */
+    public KvCache repeatRow(int rows) {
+        if (batchSize != 1 || length == 0) {
+            throw new IllegalStateException("only a filled one-row cache can be repeated; this one has " + batchSize
+                    + " rows and " + length + " columns");
+        }
+        NDManager copyManager = NDManager.newBaseManager();
+        NDArray[] copyKeys = new NDArray[keys.length];
+        NDArray[] copyValues = new NDArray[values.length];
+        for (int l = 0; l < keys.length; l++) {
+            copyKeys[l] = keys[l].repeat(0, rows);
+            copyKeys[l].attach(copyManager);
+            copyValues[l] = values[l].repeat(0, rows);
+            copyValues[l].attach(copyManager);
+        }
+        KvCache copy = new KvCache(copyManager, copyKeys, copyValues, rows, capacity);
+        copy.pads = new int[rows]; // a one-row prefill has no padding
+        copy.length = length;
+        return copy;
+    }
+
     /** Forgets the contents (keeps the buffers) so the cache can serve a new batch. */
     public void reset() {
         length = 0;

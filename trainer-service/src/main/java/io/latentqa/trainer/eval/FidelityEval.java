@@ -3,6 +3,7 @@ package io.latentqa.trainer.eval;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.latentqa.core.lit.LitActivations;
+import io.latentqa.core.lit.LitChoiceScorer;
 import io.latentqa.core.lit.LitPromptBuilder;
 import io.latentqa.core.lit.LitRead;
 import io.latentqa.core.lit.LitWrite;
@@ -106,14 +107,13 @@ public final class FidelityEval {
                 List<LitWrite> ownWrites = writes(n, item);
                 List<LitWrite> foreignWrites = writes(other.read().vectorCount(), item);
 
-                double[] decoder = LitEvaluator.answerLogLikelihoods(model, ownWrites, LitEvaluator.repeat(own, ownWrites.size()), writeLayer, adapter, manager);
-                double[] decoderBlind = LitEvaluator.answerLogLikelihoods(model, ownWrites, null, writeLayer, adapter, manager);
-                double[] base = LitEvaluator.answerLogLikelihoods(model, ownWrites, LitEvaluator.repeat(own, ownWrites.size()), writeLayer, null, manager);
-                double[] baseBlind = LitEvaluator.answerLogLikelihoods(model, ownWrites, null, writeLayer, null, manager);
-                double[] shuffled = LitEvaluator.answerLogLikelihoods(model, foreignWrites, LitEvaluator.repeat(foreign, foreignWrites.size()), writeLayer, adapter, manager);
+                double[] decoder = score(ownWrites, own, adapter, manager);
+                double[] decoderBlind = score(ownWrites, null, adapter, manager);
+                double[] base = score(ownWrites, own, null, manager);
+                double[] baseBlind = score(ownWrites, null, null, manager);
+                double[] shuffled = score(foreignWrites, foreign, adapter, manager);
                 // the write ids depend only on the vector count, question and answer: same count, same prompts
-                double[] shuffledBlind = other.read().vectorCount() == n ? decoderBlind
-                        : LitEvaluator.answerLogLikelihoods(model, foreignWrites, null, writeLayer, adapter, manager);
+                double[] shuffledBlind = other.read().vectorCount() == n ? decoderBlind : score(foreignWrites, null, adapter, manager);
 
                 tally(raw, pmi, Variant.DECODER, decoder, decoderBlind);
                 tally(raw, pmi, Variant.UNTRAINED, base, baseBlind);
@@ -127,6 +127,11 @@ public final class FidelityEval {
             scores.put(v, new Score(v, items.size(), raw[v.ordinal()], v == Variant.NO_ACTIVATIONS ? -1 : pmi[v.ordinal()]));
         }
         return scores;
+    }
+
+    /** Sum log-likelihood of each answer, the shared prompt computed once. */
+    private double[] score(List<LitWrite> writes, NDArray vectors, String adapter, NDManager manager) {
+        return LitChoiceScorer.logLikelihoods(model, writes, vectors, writeLayer, adapter, manager);
     }
 
     private static void tally(int[] raw, int[] pmi, Variant variant, double[] with, double[] without) {

@@ -1,14 +1,13 @@
 package io.latentqa.trainer.eval;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import io.latentqa.core.generate.Generation;
 import io.latentqa.core.generate.GenerationSettings;
 import io.latentqa.core.generate.Generator;
 import io.latentqa.core.lit.LabelKind;
 import io.latentqa.core.lit.LitActivations;
+import io.latentqa.core.lit.LitChoiceScorer;
 import io.latentqa.core.lit.LitExample;
 import io.latentqa.core.lit.LitLoss;
 import io.latentqa.core.lit.LitPromptBuilder;
@@ -144,38 +143,9 @@ public final class LitEvaluator {
         try (NDManager manager = NDManager.newBaseManager()) {
             NDArray vectors = LitActivations.read(model, List.of(read), readLayer, null, false, manager); // (n, d)
             List<LitWrite> writes = answers.stream().map(a -> builder.write(read.vectorCount(), question, a)).toList();
-            NDArray all = repeat(vectors, answers.size()); // (answers * n, d)
-            return new double[][]{answerLogLikelihoods(model, writes, all, writeLayer, adapter, manager),
-                    answerLogLikelihoods(model, writes, null, writeLayer, adapter, manager)};
+            return new double[][]{LitChoiceScorer.logLikelihoods(model, writes, vectors, writeLayer, adapter, manager),
+                    LitChoiceScorer.logLikelihoods(model, writes, null, writeLayer, adapter, manager)};
         }
-    }
-
-    /** The same vectors once per write, concatenated: (times * n, d). */
-    static NDArray repeat(NDArray vectors, int times) {
-        NDList copies = new NDList();
-        for (int i = 0; i < times; i++) {
-            copies.add(vectors);
-        }
-        return NDArrays.concat(copies);
-    }
-
-    /**
-     * Sum log-likelihood of each write's answer (answer tokens + end of turn) in one batched forward, no
-     * gradient, dropout off.
-     *
-     * @param vectors the vectors of every write, concatenated (sum of n, d), or null to leave the placeholders
-     * @param adapter the decoder adapter, or null for the base model
-     */
-    static double[] answerLogLikelihoods(Llama model, List<LitWrite> writes, NDArray vectors, int writeLayer, String adapter,
-                                         NDManager manager) {
-        LitLoss.Result result = LitLoss.evaluate(model, writes, vectors, writeLayer, LabelKind.ANSWER_ONLY, adapter, false, manager);
-        float[] means = result.exampleLosses().toFloatArray();
-        int[] counts = result.targets().counts();
-        double[] out = new double[means.length];
-        for (int i = 0; i < means.length; i++) {
-            out[i] = -means[i] * counts[i];
-        }
-        return out;
     }
 
     /** The decoder's greedy answer to a question about a read prompt's activations. */

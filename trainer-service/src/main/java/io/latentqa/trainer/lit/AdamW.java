@@ -67,9 +67,13 @@ public final class AdamW implements AutoCloseable {
      * {@code clipNorm} (0 = no clipping).
      *
      * @return the global gradient norm before clipping
+     * @throws IllegalStateException if a gradient is not finite (nothing is updated)
      */
     public double step(double lr, double clipNorm) {
         double norm = gradientNorm();
+        if (!Double.isFinite(norm)) {
+            throw new IllegalStateException("non-finite gradient norm (" + norm + "); the parameters were not updated");
+        }
         double clip = clipNorm > 0 && norm > clipNorm ? clipNorm / (norm + 1e-6) : 1.0;
         t++;
         double correction1 = 1 - Math.pow(beta1, t);

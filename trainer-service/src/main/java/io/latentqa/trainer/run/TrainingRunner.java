@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,6 +45,8 @@ public class TrainingRunner {
 
     private static final Logger LOG = Logger.getLogger(TrainingRunner.class);
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Steps the ETA averages over. */
+    private static final int ETA_WINDOW = 20;
 
     private final RunRepository repository;
     private final RunService service;
@@ -129,17 +132,21 @@ public class TrainingRunner {
                 Map<String, String> metadata = metadata(id, model, spec);
                 LitEvaluator evaluator = new LitEvaluator(model.model(), model.builder(), model.files().tokenizer(),
                         spec.training().readLayer(), spec.training().writeLayer());
-                double seconds = 0;
-                int stepsHere = 0;
+                // the ETA uses the recent steps: the machine's load changes during a long run
+                ArrayDeque<Double> recent = new ArrayDeque<>();
+                double recentSeconds = 0;
                 while (!trainer.isDone()) {
                     if (repository.cancelRequested(id)) {
                         repository.finish(id, RunStatus.CANCELLED, "cancelled at step " + trainer.steps(), null, null, null, null);
                         return;
                     }
                     StepResult step = trainer.step();
-                    seconds += step.seconds();
-                    stepsHere++;
-                    double eta = seconds / stepsHere * (trainer.totalSteps() - trainer.steps());
+                    recent.addLast(step.seconds());
+                    recentSeconds += step.seconds();
+                    if (recent.size() > ETA_WINDOW) {
+                        recentSeconds -= recent.removeFirst();
+                    }
+                    double eta = recentSeconds / recent.size() * (trainer.totalSteps() - trainer.steps());
                     repository.step(id, step.step(), step.loss(), step.learningRate(), step.gradientNorm(), step.tokensPerSecond(), eta);
                     if (config.publishProgress()) {
                         events.progress(id, step.step(), trainer.totalSteps(), step.loss(), step.tokensPerSecond(), eta);

@@ -61,8 +61,8 @@ class FidelityEvalTest {
 
     /**
      * On SmolLM2 with a fresh adapter (B = 0, so adapted = base): the DECODER variant must decide exactly
-     * as the UNTRAINED one, and every variant must decide as scores computed independently through
-     * {@link LitEvaluator#score} (which patches each read's own vectors).
+     * as the UNTRAINED one, and every variant must decide as scores computed separately through
+     * {@link LitEvaluator#score} item by item (which patches each read's own vectors).
      */
     @Test
     void variantsAgreeWithIndependentScoringOnSmolLm2() throws Exception {
