@@ -106,8 +106,10 @@ public final class LitLoss {
         if (logits.getShape().dimension() != 2 || logits.getShape().get(0) != n) {
             throw new IllegalArgumentException("logits must be (N, V) with N = " + n + " loss tokens, got " + logits.getShape());
         }
-        NDArray index = logits.getManager().create(targets.targetIds(), new Shape(n, 1)); // (N, 1) int64
-        return logits.logSoftmax(-1).gather(index, 1).reshape(n);                         // (N)
+        // duplicate: gather keeps the index for backward, and DJL's create only wraps a Java buffer
+        // that a garbage collection frees once the handle is closed (see ActivationHook.select)
+        NDArray index = logits.getManager().create(targets.targetIds(), new Shape(n, 1)).duplicate(); // (N, 1) int64
+        return logits.logSoftmax(-1).gather(index, 1).reshape(n);                                     // (N)
     }
 
     /** Losses from logits at the target positions. */
@@ -133,7 +135,8 @@ public final class LitLoss {
                 weights[b * n + i] = 1f / targets.counts()[b];
             }
         }
-        NDArray average = tokenLogProbs.getManager().create(weights, new Shape(rows, n)).toType(tokenLogProbs.getDataType(), false);
+        // a copy PyTorch owns: matMul keeps it for backward (see tokenLogProbs)
+        NDArray average = tokenLogProbs.getManager().create(weights, new Shape(rows, n)).toType(tokenLogProbs.getDataType(), true);
         return average.matMul(tokenLogProbs.reshape(n, 1)).reshape(rows).neg();
     }
 

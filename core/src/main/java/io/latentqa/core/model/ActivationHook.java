@@ -78,11 +78,24 @@ public final class ActivationHook {
         return h.add(v.div(vNorm).mul(hNorm));
     }
 
-    /** Rows {@code index} of the flattened stream: (B, T, dim) or (B * T, dim) -> (N, dim). */
+    /**
+     * Rows {@code index} of the flattened stream: (B, T, dim) or (B * T, dim) -> (N, dim).
+     *
+     * <p>The index tensor is copied into memory PyTorch owns. DJL's {@code create} wraps the Java
+     * buffer without copying, and that buffer may be freed by a garbage collection once the forward has
+     * closed its handle, while autograd still keeps the index for the backward pass.
+     */
     static NDArray select(NDArray x, long[] index) {
         long dim = x.getShape().get(x.getShape().dimension() - 1);
         NDArray flat = x.reshape(-1, dim);
-        NDArray rows = x.getManager().create(index);
+        NDArray rows = owned(x.getManager().create(index));
         return flat.get(new NDIndex("{}", rows));
+    }
+
+    /** A copy whose memory PyTorch allocated and owns: safe to save for the backward pass. */
+    static NDArray owned(NDArray wrapped) {
+        NDArray copy = wrapped.duplicate();
+        wrapped.close();
+        return copy;
     }
 }
