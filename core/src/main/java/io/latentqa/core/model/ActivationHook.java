@@ -88,14 +88,7 @@ public final class ActivationHook {
     static NDArray select(NDArray x, long[] index) {
         long dim = x.getShape().get(x.getShape().dimension() - 1);
         NDArray flat = x.reshape(-1, dim);
-        NDArray rows = owned(x.getManager().create(index));
+        NDArray rows = x.getManager().create(index).duplicate();
         return flat.get(new NDIndex("{}", rows));
-    }
-
-    /** A copy whose memory PyTorch allocated and owns: safe to save for the backward pass. */
-    static NDArray owned(NDArray wrapped) {
-        NDArray copy = wrapped.duplicate();
-        wrapped.close();
-        return copy;
     }
 }
