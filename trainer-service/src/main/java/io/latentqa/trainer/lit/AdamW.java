@@ -5,7 +5,9 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -62,17 +64,32 @@ public final class AdamW implements AutoCloseable {
         return Math.sqrt(sum);
     }
 
+    /** Names of the parameters whose gradient holds a NaN or an infinity (for the error of a bad step). */
+    List<String> nonFiniteGradients() {
+        List<String> names = new ArrayList<>();
+        try (NDScope scope = new NDScope()) {
+            for (Map.Entry<String, NDArray> p : parameters.entrySet()) {
+                NDArray g = p.getValue().getGradient();
+                if (!Double.isFinite(g.toType(DataType.FLOAT64, false).abs().max().getDouble())) {
+                    names.add(p.getKey());
+                }
+            }
+        }
+        return names;
+    }
+
     /**
      * One update with the current gradients, first scaled so their global norm is at most
      * {@code clipNorm} (0 = no clipping).
      *
      * @return the global gradient norm before clipping
-     * @throws IllegalStateException if a gradient is not finite (nothing is updated)
+     * @throws NonFiniteStepException if a gradient is not finite (nothing is updated)
      */
     public double step(double lr, double clipNorm) {
         double norm = gradientNorm();
         if (!Double.isFinite(norm)) {
-            throw new IllegalStateException("non-finite gradient norm (" + norm + "); the parameters were not updated");
+            throw new NonFiniteStepException("non-finite gradient norm (" + norm + ") in " + nonFiniteGradients()
+                    + "; the parameters were not updated");
         }
         double clip = clipNorm > 0 && norm > clipNorm ? clipNorm / (norm + 1e-6) : 1.0;
         t++;

@@ -20,6 +20,7 @@ import io.latentqa.core.lora.Adapter;
 import io.latentqa.core.lora.AdapterFile;
 import io.latentqa.core.model.GradMode;
 import io.latentqa.core.model.Llama;
+import org.jboss.logging.Logger;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -27,6 +28,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -64,6 +66,7 @@ public final class LitTrainer implements AutoCloseable {
     static final String OPTIMIZER_FILE = "optimizer.safetensors";
     static final String STATE_FILE = "trainer-state.json";
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Logger LOG = Logger.getLogger(LitTrainer.class);
 
     private final Llama model;
     private final TrainingConfig config;
@@ -143,12 +146,38 @@ public final class LitTrainer implements AutoCloseable {
         return trainer;
     }
 
-    /** One optimizer step. */
+    /**
+     * One optimizer step. A step whose loss or gradient is not finite updates nothing and is taken again
+     * once from the same data cursor and seeds: a deterministic fault (the data, the learning rate) fails
+     * the same way and stops the run with what went wrong, a transient one leaves no trace, and either way
+     * the run's steps stay those of an uninterrupted run.
+     *
+     * @throws NonFiniteStepException if the retry is not finite either
+     */
     public StepResult step() {
         if (isDone()) {
             throw new IllegalStateException("the run has taken all its " + totalSteps + " steps");
         }
         long started = System.nanoTime();
+        long cursor = microStep;
+        StepResult result;
+        try {
+            result = attempt(started);
+        } catch (NonFiniteStepException first) {
+            LOG.warn("step " + (step + 1) + ": " + first.getMessage() + "; taking the step again");
+            microStep = cursor;
+            try {
+                result = attempt(started);
+            } catch (NonFiniteStepException again) {
+                microStep = cursor;
+                throw new NonFiniteStepException(again.getMessage() + " (twice: first " + first.getMessage() + ")");
+            }
+        }
+        step++;
+        return result;
+    }
+
+    private StepResult attempt(long started) {
         double lr = config.learningRateAt(step, totalSteps);
         double lossSum = 0;
         long tokens = 0;
@@ -169,25 +198,26 @@ public final class LitTrainer implements AutoCloseable {
                     LitLoss.Result result = LitLoss.evaluate(model, writes, vectors, config.writeLayer(), LabelKind.TRAIN,
                             adapter.name(), true, manager);
                     collector.backward(result.batchLoss().div(config.gradAccum()));
-                    lossSum += result.batchLoss().getFloat();
+                    float loss = result.batchLoss().getFloat();
+                    if (!Float.isFinite(loss)) {
+                        // never let a non-finite loss reach the weights
+                        throw new NonFiniteStepException("non-finite loss (" + loss + ") of micro-batch " + microStep
+                                + " (examples " + Arrays.toString(batches.batch(microStep)) + ", vectors finite: "
+                                + Double.isFinite(vectors.abs().max().getFloat()) + "); the adapter was not updated");
+                    }
+                    lossSum += loss;
                 }
                 for (LitExample e : batch) {
                     tokens += e.read().length() + e.write().length();
                 }
                 microStep++;
             }
-            if (!Double.isFinite(lossSum)) {
-                // never let a non-finite loss reach the weights: the run stops and its last checkpoint stays good
-                throw new IllegalStateException("non-finite loss (" + lossSum + ") at step " + (step + 1) + ", micro-batches up to "
-                        + (microStep - 1) + "; the adapter was not updated");
-            }
             norm = optimizer.step(lr, config.clipNorm());
-            adapter.zeroGradients();
         } finally {
+            adapter.zeroGradients();
             COLLECTOR.unlock();
         }
-        step++;
-        return new StepResult(step, lossSum / config.gradAccum(), norm, lr, tokens, (System.nanoTime() - started) / 1e9);
+        return new StepResult(step + 1, lossSum / config.gradAccum(), norm, lr, tokens, (System.nanoTime() - started) / 1e9);
     }
 
     /** The examples of micro-batch g. */

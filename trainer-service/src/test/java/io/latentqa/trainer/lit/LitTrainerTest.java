@@ -11,7 +11,6 @@ import io.latentqa.core.lit.LitWrite;
 import io.latentqa.core.lora.LoraConfig;
 import io.latentqa.core.lora.LoraTarget;
 import io.latentqa.core.model.Llama;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -41,7 +40,6 @@ class LitTrainerTest {
                 batchSize, gradAccum, 1.0, 1, steps, 7, 0);
     }
 
-    //DISABLED-TMP
     @Test
     void resumedRunEndsAtTheSameLossAsAnUninterruptedRun(@TempDir Path dir) {
         Llama model = SmolLm2Fixture.model();

@@ -1,0 +1,9 @@
+package io.latentqa.trainer.lit;
+
+/** A step whose loss or gradient is not finite; nothing was updated. */
+public final class NonFiniteStepException extends IllegalStateException {
+
+    public NonFiniteStepException(String message) {
+        super(message);
+    }
+}
