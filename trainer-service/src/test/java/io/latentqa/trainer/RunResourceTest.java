@@ -108,4 +108,21 @@ class RunResourceTest {
         given().when().post("/v1/runs/run-queue-b/cancel")
                 .then().statusCode(200).body("status", is("CANCELLED"));
     }
+
+    @Test
+    void cancelledRunCanBeResumedOnceAndOnlyWhenStopped() {
+        given().contentType(ContentType.JSON).body("{\"id\": \"run-resume-a\", \"spec\": {}}").when().post("/v1/runs")
+                .then().statusCode(201);
+        given().when().post("/v1/runs/run-resume-a/resume")
+                .then().statusCode(409)
+                .contentType("application/problem+json")
+                .body("detail", containsString("run run-resume-a is QUEUED; only failed or cancelled runs can be resumed"));
+        given().when().post("/v1/runs/run-resume-a/cancel").then().statusCode(200).body("status", is("CANCELLED"));
+        given().when().post("/v1/runs/run-resume-a/resume")
+                .then().statusCode(200)
+                .body("status", is("QUEUED"))
+                .body("message", is("queued; starts over (it wrote no checkpoint)"));
+        given().when().post("/v1/runs/run-resume-a/cancel").then().statusCode(200).body("status", is("CANCELLED"));
+        given().when().post("/v1/runs/no-such-run/resume").then().statusCode(404);
+    }
 }

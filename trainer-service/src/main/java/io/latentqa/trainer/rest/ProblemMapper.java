@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 
 import io.latentqa.trainer.run.InvalidRunRequestException;
 import io.latentqa.trainer.run.RunService.RunExistsException;
+import io.latentqa.trainer.run.RunService.RunStateException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 
@@ -20,6 +21,11 @@ public class ProblemMapper {
     @ServerExceptionMapper
     public Response runExists(RunExistsException e) {
         return respond(Problem.of("run-exists", "Run exists", 409, e.getMessage()));
+    }
+
+    @ServerExceptionMapper
+    public Response runState(RunStateException e) {
+        return respond(Problem.of("run-state", "Run is not in a state that allows this", 409, e.getMessage()));
     }
 
     @ServerExceptionMapper

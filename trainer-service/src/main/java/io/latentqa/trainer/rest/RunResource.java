@@ -55,6 +55,14 @@ public class RunResource {
         return RunResponse.of(runs.cancel(id));
     }
 
+    /** Queues a failed or cancelled run again: it resumes from its last checkpoint. */
+    @POST
+    @Path("{id}/resume")
+    public RunResponse resume(@PathParam("id") String id) {
+        runs.find(id).orElseThrow(() -> new RunNotFoundException(id));
+        return RunResponse.of(runs.resume(id));
+    }
+
     /** The newest runs first. */
     @GET
     public List<RunResponse> list(@QueryParam("limit") @DefaultValue("50") int limit) {

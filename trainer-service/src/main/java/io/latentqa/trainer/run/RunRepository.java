@@ -240,6 +240,15 @@ public class RunRepository {
         return queued + running > 0;
     }
 
+    /** Puts a failed or cancelled run back in the queue. @return false if the run is in another state */
+    public boolean requeue(String id, String message) {
+        return update("UPDATE runs SET status = 'QUEUED', cancel_requested = false, message = ?, finished_at = NULL,"
+                + " updated_at = now() WHERE id = ? AND status IN ('FAILED', 'CANCELLED')", s -> {
+                    s.setString(1, message);
+                    s.setString(2, id);
+                }) > 0;
+    }
+
     public boolean cancelRequested(String id) {
         String sql = "SELECT cancel_requested FROM runs WHERE id = ?";
         try (Connection connection = dataSource.getConnection(); PreparedStatement query = connection.prepareStatement(sql)) {

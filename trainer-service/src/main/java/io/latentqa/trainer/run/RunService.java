@@ -85,6 +85,22 @@ public class RunService {
         return repository.find(runId).orElseThrow();
     }
 
+    /**
+     * Queues a failed or cancelled run again; it resumes from its last checkpoint (the same steps an
+     * uninterrupted run takes), or starts over if it wrote none.
+     */
+    public Run resume(String runId) {
+        requireRunId(runId, "the run id");
+        Run run = repository.find(runId).orElseThrow();
+        String from = repository.lastCheckpoint(runId)
+                .map(path -> "queued; resumes from its checkpoint " + path)
+                .orElse("queued; starts over (it wrote no checkpoint)");
+        if (!repository.requeue(runId, from)) {
+            throw new RunStateException("run " + runId + " is " + run.status() + "; only failed or cancelled runs can be resumed");
+        }
+        return repository.find(runId).orElseThrow();
+    }
+
     private static String describe(QaFilter filter) {
         return "{split " + filter.split() + (filter.kinds().isEmpty() ? "" : ", kinds " + filter.kinds())
                 + (filter.sources().isEmpty() ? "" : ", sources " + filter.sources())
@@ -164,6 +180,13 @@ public class RunService {
         if (runId == null || !RUN_ID.matcher(runId).matches()) {
             throw new InvalidRunRequestException(what + " must be a run id (1-128 letters, digits, '.', '_' or '-',"
                     + " starting with a letter or digit), got " + (runId == null ? "none" : "'" + runId + "'"));
+        }
+    }
+
+    /** A request the run's current status does not allow. */
+    public static class RunStateException extends RuntimeException {
+        public RunStateException(String message) {
+            super(message);
         }
     }
 
