@@ -26,6 +26,9 @@ import java.util.List;
  * tokens of the first user turn, found from the ids. Training labels cover every {@code reflect} turn's
  * content and its end-of-turn token; answer-only labels the last {@code reflect} turn.
  *
+ * <p>Text models, which have no chat template, get the same construction with BOS and EOS ids as turn
+ * marks ({@link #forTextModel}, {@link TextLayout}).
+ *
  * <p>Thread-safe if the tokenizer is (the builder holds no mutable state).
  */
 public final class LitPromptBuilder {
@@ -42,6 +45,7 @@ public final class LitPromptBuilder {
     private final TurnFormat turns;
     private final int questionMarkId;       // "?"
     private final int spacedQuestionMarkId; // " ?"
+    private final TextLayout text;          // text models only; null for chat templates
 
     /**
      * A builder with a given turn format.
@@ -55,15 +59,45 @@ public final class LitPromptBuilder {
         turns.header(DECODER_ROLE); // fails early if the reflect header is unknown
         this.questionMarkId = singleToken("?");
         this.spacedQuestionMarkId = singleToken(" ?");
+        this.text = null;
+    }
+
+    private LitPromptBuilder(TextLayout text) {
+        this.tokenizer = null;
+        this.template = null;
+        this.turns = null;
+        this.questionMarkId = -1;
+        this.spacedQuestionMarkId = -1;
+        this.text = text;
     }
 
     /** A builder whose turn format is detected from the template (see {@link TurnFormat#detect}). */
     public static LitPromptBuilder create(Tokenizer tokenizer, ChatTemplate template) {
+        if (template == null) {
+            throw new IllegalArgumentException("the model has no chat template; use LitPromptBuilder.forTextModel");
+        }
         return new LitPromptBuilder(tokenizer, template, TurnFormat.detect(tokenizer, template, List.of(DECODER_ROLE)));
     }
 
+    /**
+     * A builder for a text model (no chat template): turns marked by the BOS and EOS ids (see
+     * {@link TextLayout}).
+     */
+    public static LitPromptBuilder forTextModel(Tokenizer tokenizer, int bosId, int eosId) {
+        return new LitPromptBuilder(new TextLayout(tokenizer, bosId, eosId));
+    }
+
+    /** The turn format of the chat template. @throws IllegalStateException for a text model */
     public TurnFormat turnFormat() {
+        if (turns == null) {
+            throw new IllegalStateException("a text model has no chat turn format");
+        }
         return turns;
+    }
+
+    /** The token that ends a decoder answer (the template's end of turn; EOS for a text model). */
+    public int endOfTurnId() {
+        return text != null ? text.endOfTurnId() : turns.endOfTurnId();
     }
 
     // ----------------------------------------------------------------------------------------------
@@ -99,6 +133,9 @@ public final class LitPromptBuilder {
      * @throws IllegalArgumentException if the mask kind needs turns the prompt does not have
      */
     public LitRead read(ReadPrompt prompt) {
+        if (text != null) {
+            return text.read(prompt);
+        }
         int[] ids = tokenizer.encode(template.render(prompt.messages(), prompt.generationPrompt()));
         int length = ids.length;
         if (length < 2) {
@@ -106,17 +143,20 @@ public final class LitPromptBuilder {
                     + " (position 0 is never shown)");
         }
         MaskSpan mask = maskSpan(ids, prompt.mask());
-        int[] vectorIndex;
+        return new LitRead(ids, mask, shownPositions(mask, length));
+    }
+
+    /** The read positions shown: {@code [1, …, L−1]} unmasked, {@code [1, maskEnd+1, …, L−1]} masked. */
+    static int[] shownPositions(MaskSpan mask, int length) {
         if (mask == null) {
-            vectorIndex = range(REFERENCE_POSITION, length);
-        } else {
-            // the turn start right after the span is shown as the reference vector; everything before is dropped
-            int[] after = range(mask.end() + 1, length);
-            vectorIndex = new int[after.length + 1];
-            vectorIndex[0] = REFERENCE_POSITION;
-            System.arraycopy(after, 0, vectorIndex, 1, after.length);
+            return range(REFERENCE_POSITION, length);
         }
-        return new LitRead(ids, mask, vectorIndex);
+        // the turn start right after the span is shown as the reference vector; everything before is dropped
+        int[] after = range(mask.end() + 1, length);
+        int[] shown = new int[after.length + 1];
+        shown[0] = REFERENCE_POSITION;
+        System.arraycopy(after, 0, shown, 1, after.length);
+        return shown;
     }
 
     private MaskSpan maskSpan(int[] ids, MaskKind kind) {
@@ -170,6 +210,9 @@ public final class LitPromptBuilder {
      * @throws IllegalStateException if the placeholders do not come out as n single tokens
      */
     public LitWrite write(int n, String question, String answer) {
+        if (text != null) {
+            return text.write(n, question, answer);
+        }
         checkPlaceholderTokenization(n);
         List<ChatMessage> messages = new ArrayList<>(writeMessages(n, question));
         String text;
@@ -280,13 +323,13 @@ public final class LitPromptBuilder {
         return ids[0];
     }
 
-    private static int[] ignoredLabels(int length) {
+    static int[] ignoredLabels(int length) {
         int[] labels = new int[length];
         Arrays.fill(labels, LitWrite.IGNORE);
         return labels;
     }
 
-    private static int[] range(int from, int to) {
+    static int[] range(int from, int to) {
         int[] out = new int[Math.max(0, to - from)];
         for (int i = 0; i < out.length; i++) {
             out[i] = from + i;

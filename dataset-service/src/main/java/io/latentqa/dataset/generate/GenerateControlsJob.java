@@ -1,11 +1,7 @@
 package io.latentqa.dataset.generate;
 
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.SplittableRandom;
 
 import javax.sql.DataSource;
 
@@ -13,6 +9,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import io.latentqa.core.grammar.Grammar;
+import io.latentqa.core.grammar.GrammarControl;
+import io.latentqa.core.grammar.Grammars;
+import io.latentqa.core.grammar.StoryGrammar;
 import io.latentqa.dataset.job.InvalidParamsException;
 import io.latentqa.dataset.job.Jdbc;
 import io.latentqa.dataset.job.JobContext;
@@ -40,10 +40,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 public class GenerateControlsJob implements JobHandler {
 
     static final Set<String> PARAMS = Set.of("grammar", "count", "seed");
-    /** Draws allowed per control wanted before the grammar is declared too small for the count. */
-    static final int DRAWS_PER_CONTROL = 50;
-    /** Consecutive draws that find nothing new before the grammar is declared exhausted. */
-    static final int MAX_DRAWS_WITHOUT_NEW = 10_000;
 
     private final DataSource dataSource;
     private final ControlRepository controls;
@@ -78,32 +74,10 @@ public class GenerateControlsJob implements JobHandler {
         return new Plan(grammar, params.integer("count", 100, 1, 100_000), params.longValue("seed", 0));
     }
 
-    /**
-     * Draws {@code count} distinct controls; a prefix of a longer draw with the same seed.
-     *
-     * @throws IllegalStateException if the grammar cannot make that many distinct controls
-     */
-    static List<GrammarControl> draw(Grammar grammar, int count, long seed) {
-        SplittableRandom random = new SplittableRandom(seed);
-        Map<String, GrammarControl> drawn = new LinkedHashMap<>();
-        long draws = 0;
-        int sinceNew = 0;
-        while (drawn.size() < count) {
-            // give up when draws stop finding new combinations: the grammar is (nearly) exhausted
-            if (++draws > (long) count * DRAWS_PER_CONTROL || sinceNew > MAX_DRAWS_WITHOUT_NEW) {
-                throw new IllegalStateException("grammar " + grammar.name() + " made only " + drawn.size()
-                        + " distinct controls in " + (draws - 1) + " draws; ask for fewer than " + count);
-            }
-            GrammarControl control = grammar.draw(random);
-            sinceNew = drawn.putIfAbsent(control.label(), control) == null ? 0 : sinceNew + 1;
-        }
-        return new ArrayList<>(drawn.values());
-    }
-
     @Override
     public JobOutcome run(JobContext context) throws Exception {
         Plan plan = plan(context.params());
-        List<GrammarControl> drawn = draw(plan.grammar(), plan.count(), plan.seed());
+        List<GrammarControl> drawn = Grammars.drawDistinct(plan.grammar(), plan.count(), plan.seed());
         context.total(drawn.size());
         context.done(0);
         Upserts controlCounts = new Upserts();

@@ -15,6 +15,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import io.latentqa.core.grammar.TemplateQa;
 import io.latentqa.dataset.DatasetConfig;
 import io.latentqa.dataset.job.InvalidParamsException;
 import io.latentqa.dataset.job.Jdbc;

@@ -12,6 +12,9 @@ import java.util.function.Function;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import io.latentqa.core.grammar.Grammar;
+import io.latentqa.core.grammar.Grammars;
+import io.latentqa.core.grammar.TemplateQa;
 import io.latentqa.dataset.record.Control;
 import io.latentqa.dataset.record.Labels;
 
@@ -52,17 +55,17 @@ public final class QaTemplates {
         String words = Labels.wordsOf(control.label());
         Control other = distractor(control, pool, seed, candidate -> Labels.wordsOf(candidate.label()));
         if ("persona".equals(kind) && !words.isEmpty()) {
-            String persona = "The assistant will adopt the persona of " + Labels.withArticle(words) + ".";
+            String persona = "The assistant will adopt the persona of " + Grammar.withArticle(words) + ".";
             pairs.add(new TemplateQa("persona", "What type of persona will the assistant adopt?", persona));
             pairs.add(new TemplateQa("persona-yes", "Is the assistant adopting the persona of "
-                    + Labels.withArticle(words) + "?", "Yes. " + persona));
+                    + Grammar.withArticle(words) + "?", "Yes. " + persona));
             if (other != null) {
                 pairs.add(new TemplateQa("persona-no", "Is the assistant adopting the persona of "
-                        + Labels.withArticle(Labels.wordsOf(other.label())) + "?", "No. " + persona));
+                        + Grammar.withArticle(Labels.wordsOf(other.label())) + "?", "No. " + persona));
             }
         } else if ("goal".equals(kind) && !words.isEmpty()) {
             String category = Labels.categoryOf(control.label());
-            String goal = "The assistant pursues " + (category.isEmpty() ? "a goal" : Labels.withArticle(category + " goal"))
+            String goal = "The assistant pursues " + (category.isEmpty() ? "a goal" : Grammar.withArticle(category + " goal"))
                     + ": " + words + ".";
             pairs.add(new TemplateQa("goal", "What goal is the assistant pursuing?", goal));
             pairs.add(new TemplateQa("goal-yes", "Is the assistant pursuing the goal \"" + words + "\"?", "Yes. " + goal));

@@ -27,15 +27,6 @@ public final class Labels {
         return String.join(" ", java.util.Arrays.copyOfRange(parts, from, parts.length)).replace('_', ' ').strip();
     }
 
-    /** @return "a" or "an" and the words */
-    public static String withArticle(String words) {
-        if (words.isEmpty()) {
-            return words;
-        }
-        char first = Character.toLowerCase(words.charAt(0));
-        return ("aeiou".indexOf(first) >= 0 ? "an " : "a ") + words;
-    }
-
     /** Escapes LIKE wildcards so that a label prefix matches literally. */
     public static String likePrefix(String prefix) {
         return prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";

@@ -12,6 +12,9 @@ import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.Test;
 
+import io.latentqa.core.grammar.GrammarControl;
+import io.latentqa.core.grammar.Grammars;
+import io.latentqa.core.grammar.StoryGrammar;
 import io.latentqa.dataset.TestJobs;
 import io.latentqa.stack.KafkaTestResource;
 import io.latentqa.stack.PostgresTestResource;
@@ -34,7 +37,7 @@ class GenerateControlsJobTest {
 
         List<Map<String, Object>> controls = given().when().get("/v1/controls?labelPrefix=story-&size=1000")
                 .then().statusCode(200).extract().jsonPath().getList("items");
-        Set<String> expected = GenerateControlsJob.draw(new StoryGrammar(), 12, 42).stream()
+        Set<String> expected = Grammars.drawDistinct(new StoryGrammar(), 12, 42).stream()
                 .map(GrammarControl::label).collect(Collectors.toSet());
         List<Map<String, Object>> drawn = controls.stream().filter(control -> expected.contains(control.get("label")))
                 .toList();
@@ -45,7 +48,7 @@ class GenerateControlsJobTest {
             assertEquals("stories", control.get("grammar"));
             @SuppressWarnings("unchecked")
             Map<String, String> attributes = (Map<String, String>) control.get("attributes");
-            Matcher opening = StoryGrammarTest.OPENING.matcher((String) control.get("text"));
+            Matcher opening = StoryGrammar.OPENING.matcher((String) control.get("text"));
             assertTrue(opening.matches(), control.toString());
             assertEquals(List.of(attributes.get("mood"), attributes.get("character"), attributes.get("name"),
                     attributes.get("color"), attributes.get("object")),

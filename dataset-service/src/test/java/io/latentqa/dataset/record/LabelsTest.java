@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import org.junit.jupiter.api.Test;
 
+import io.latentqa.core.grammar.Grammar;
+
 class LabelsTest {
 
     @Test
@@ -11,7 +13,7 @@ class LabelsTest {
         assertEquals("persona", Labels.kindOf("persona-job-lighthouse-keeper"));
         assertEquals("job", Labels.categoryOf("persona-job-lighthouse-keeper"));
         assertEquals("lighthouse keeper", Labels.wordsOf("persona-job-lighthouse-keeper"));
-        assertEquals("an emancipated foster youth", Labels.withArticle(Labels.wordsOf("persona-stage-emancipated-foster-youth")));
+        assertEquals("an emancipated foster youth", Grammar.withArticle(Labels.wordsOf("persona-stage-emancipated-foster-youth")));
         assertEquals("story", Labels.kindOf("story"));
     }
 

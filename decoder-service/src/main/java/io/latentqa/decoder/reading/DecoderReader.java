@@ -63,7 +63,7 @@ public final class DecoderReader {
         this.modelId = modelId;
         this.modelDigest = bareDigest(modelDigest);
         Set<Integer> stops = new LinkedHashSet<>(tokenizer.stopTokens());
-        stops.add(builder.turnFormat().endOfTurnId());
+        stops.add(builder.endOfTurnId());
         this.stopTokens = Set.copyOf(stops);
     }
 

@@ -6,6 +6,10 @@ package io.latentqa.trainer.eval;
  * @param loss                   token-mean training loss (both reflect turns) over the evaluated examples
  * @param mcAccuracy             share of items whose true answer has the highest log-likelihood given the activations
  * @param mcAccuracyNormalised   the same with scores minus the answer's log-likelihood without activations
+ * @param untrainedNormalised    normalised accuracy of the untrained model given the same activations (control)
+ * @param shuffledNormalised     normalised accuracy of the decoder given another record's activations (control;
+ *                               NaN when the items have a single label)
+ * @param noActivations          accuracy of the decoder given no activations (control)
  * @param exactMatch             mean exact match of the greedy answers
  * @param tokenF1                mean token F1 of the greedy answers
  * @param rougeL                 mean ROUGE-L F-measure of the greedy answers
@@ -13,6 +17,7 @@ package io.latentqa.trainer.eval;
  * @param mcItems                multiple-choice items scored
  * @param generated              greedy answers generated
  */
-public record EvalResult(double loss, double mcAccuracy, double mcAccuracyNormalised, double exactMatch, double tokenF1,
-                         double rougeL, int lossExamples, int mcItems, int generated) {
+public record EvalResult(double loss, double mcAccuracy, double mcAccuracyNormalised, double untrainedNormalised,
+                         double shuffledNormalised, double noActivations, double exactMatch, double tokenF1, double rougeL,
+                         int lossExamples, int mcItems, int generated) {
 }

@@ -93,38 +93,43 @@ public final class FidelityEval {
     }
 
     private Map<Variant, Score> evaluateWithoutGradient(List<Item> items, String adapter, long seed, IntConsumer progress) {
-        int[] partner = derangement(items, seed);
+        // with a single label there is no other record's activations to show: no shuffled control
+        int[] partner = items.stream().map(Item::label).distinct().count() > 1 ? derangement(items, seed) : null;
         int[] raw = new int[Variant.values().length];
         int[] pmi = new int[Variant.values().length];
         for (int i = 0; i < items.size(); i++) {
             Item item = items.get(i);
-            Item other = items.get(partner[i]);
+            Item other = items.get(partner == null ? i : partner[i]);
             try (NDManager manager = NDManager.newBaseManager()) {
                 NDArray vectors = LitActivations.read(model, List.of(item.read(), other.read()), readLayer, null, false, manager);
                 int n = item.read().vectorCount();
                 NDArray own = vectors.get("0:" + n);
                 NDArray foreign = vectors.get(n + ":");
                 List<LitWrite> ownWrites = writes(n, item);
-                List<LitWrite> foreignWrites = writes(other.read().vectorCount(), item);
 
                 double[] decoder = score(ownWrites, own, adapter, manager);
                 double[] decoderBlind = score(ownWrites, null, adapter, manager);
                 double[] base = score(ownWrites, own, null, manager);
                 double[] baseBlind = score(ownWrites, null, null, manager);
-                double[] shuffled = score(foreignWrites, foreign, adapter, manager);
-                // the write ids depend only on the vector count, question and answer: same count, same prompts
-                double[] shuffledBlind = other.read().vectorCount() == n ? decoderBlind : score(foreignWrites, null, adapter, manager);
 
                 tally(raw, pmi, Variant.DECODER, decoder, decoderBlind);
                 tally(raw, pmi, Variant.UNTRAINED, base, baseBlind);
-                tally(raw, pmi, Variant.SHUFFLED, shuffled, shuffledBlind);
+                if (partner != null) {
+                    List<LitWrite> foreignWrites = writes(other.read().vectorCount(), item);
+                    double[] shuffled = score(foreignWrites, foreign, adapter, manager);
+                    // the write ids depend only on the vector count, question and answer: same count, same prompts
+                    double[] shuffledBlind = other.read().vectorCount() == n ? decoderBlind
+                            : score(foreignWrites, null, adapter, manager);
+                    tally(raw, pmi, Variant.SHUFFLED, shuffled, shuffledBlind);
+                }
                 raw[Variant.NO_ACTIVATIONS.ordinal()] += MultipleChoice.correct(decoderBlind, 0) ? 1 : 0;
             }
             progress.accept(i + 1);
         }
         Map<Variant, Score> scores = new EnumMap<>(Variant.class);
         for (Variant v : Variant.values()) {
-            scores.put(v, new Score(v, items.size(), raw[v.ordinal()], v == Variant.NO_ACTIVATIONS ? -1 : pmi[v.ordinal()]));
+            int scored = v == Variant.SHUFFLED && partner == null ? 0 : items.size();
+            scores.put(v, new Score(v, scored, raw[v.ordinal()], v == Variant.NO_ACTIVATIONS ? -1 : pmi[v.ordinal()]));
         }
         return scores;
     }

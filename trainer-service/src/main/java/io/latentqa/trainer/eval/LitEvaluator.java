@@ -7,7 +7,6 @@ import io.latentqa.core.generate.GenerationSettings;
 import io.latentqa.core.generate.Generator;
 import io.latentqa.core.lit.LabelKind;
 import io.latentqa.core.lit.LitActivations;
-import io.latentqa.core.lit.LitChoiceScorer;
 import io.latentqa.core.lit.LitExample;
 import io.latentqa.core.lit.LitLoss;
 import io.latentqa.core.lit.LitPromptBuilder;
@@ -24,14 +23,16 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 
 /**
  * Evaluates a decoder adapter on eval QA records: mean loss; multiple choice (the true answer among
  * {@code choices - 1} answers of other labels, ranked by log-likelihood with the activations, and
- * normalised by the same answers' log-likelihood without them); exact match, token F1 and ROUGE-L of
- * greedy answers. No gradient, LoRA dropout off.
+ * normalised by the same answers' log-likelihood without them), next to the controls of
+ * {@link FidelityEval} (untrained model, another record's activations, no activations); exact match,
+ * token F1 and ROUGE-L of greedy answers. No gradient, LoRA dropout off.
  */
 public final class LitEvaluator {
 
@@ -76,14 +77,14 @@ public final class LitEvaluator {
                                                Settings settings) {
         double loss = loss(examples.subList(0, Math.min(settings.lossExamples(), examples.size())), adapter);
         int mcItems = Math.min(settings.mcItems(), examples.size());
-        int right = 0;
-        int rightNormalised = 0;
+        List<FidelityEval.Item> items = new ArrayList<>();
         for (int i = 0; i < mcItems; i++) {
-            List<String> answers = choices(records, i, settings.choices(), settings.seed());
-            double[][] scores = score(examples.get(i).read(), records.get(i).question(), answers, adapter);
-            right += MultipleChoice.correct(scores[0], 0) ? 1 : 0;
-            rightNormalised += MultipleChoice.correct(MultipleChoice.normalised(scores[0], scores[1]), 0) ? 1 : 0;
+            QaRecord record = records.get(i);
+            items.add(new FidelityEval.Item(record.label(), examples.get(i).read(), record.question(),
+                    choices(records, i, settings.choices(), settings.seed())));
         }
+        Map<FidelityEval.Variant, FidelityEval.Score> mc = items.isEmpty() ? Map.of()
+                : new FidelityEval(model, builder, readLayer, writeLayer).evaluate(items, adapter, settings.seed(), done -> { });
         int generate = Math.min(settings.generate(), examples.size());
         double em = 0;
         double f1 = 0;
@@ -95,7 +96,9 @@ public final class LitEvaluator {
             f1 += AnswerMetrics.tokenF1(answer, reference);
             rouge += AnswerMetrics.rougeL(answer, reference);
         }
-        return new EvalResult(loss, ratio(right, mcItems), ratio(rightNormalised, mcItems), generate == 0 ? Double.NaN : em / generate,
+        return new EvalResult(loss, raw(mc, FidelityEval.Variant.DECODER), pmi(mc, FidelityEval.Variant.DECODER),
+                pmi(mc, FidelityEval.Variant.UNTRAINED), pmi(mc, FidelityEval.Variant.SHUFFLED),
+                raw(mc, FidelityEval.Variant.NO_ACTIVATIONS), generate == 0 ? Double.NaN : em / generate,
                 generate == 0 ? Double.NaN : f1 / generate, generate == 0 ? Double.NaN : rouge / generate,
                 Math.min(settings.lossExamples(), examples.size()), mcItems, generate);
     }
@@ -135,19 +138,6 @@ public final class LitEvaluator {
         return answers;
     }
 
-    /**
-     * Sum log-likelihood of each answer (answer tokens + end of turn), [0] with the read's activations
-     * patched in, [1] without (placeholders left as they are).
-     */
-    double[][] score(LitRead read, String question, List<String> answers, String adapter) {
-        try (NDManager manager = NDManager.newBaseManager()) {
-            NDArray vectors = LitActivations.read(model, List.of(read), readLayer, null, false, manager); // (n, d)
-            List<LitWrite> writes = answers.stream().map(a -> builder.write(read.vectorCount(), question, a)).toList();
-            return new double[][]{LitChoiceScorer.logLikelihoods(model, writes, vectors, writeLayer, adapter, manager),
-                    LitChoiceScorer.logLikelihoods(model, writes, null, writeLayer, adapter, manager)};
-        }
-    }
-
     /** The decoder's greedy answer to a question about a read prompt's activations. */
     public String greedyAnswer(LitRead read, String question, String adapter, int maxNewTokens) {
         try (NDManager manager = NDManager.newBaseManager()) {
@@ -165,7 +155,11 @@ public final class LitEvaluator {
         }
     }
 
-    private static double ratio(int count, int total) {
-        return total == 0 ? Double.NaN : (double) count / total;
+    private static double raw(Map<FidelityEval.Variant, FidelityEval.Score> mc, FidelityEval.Variant variant) {
+        return mc.isEmpty() ? Double.NaN : mc.get(variant).raw().value();
+    }
+
+    private static double pmi(Map<FidelityEval.Variant, FidelityEval.Score> mc, FidelityEval.Variant variant) {
+        return mc.isEmpty() ? Double.NaN : mc.get(variant).pmi().value();
     }
 }

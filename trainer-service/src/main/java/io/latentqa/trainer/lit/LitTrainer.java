@@ -170,7 +170,8 @@ public final class LitTrainer implements AutoCloseable {
                 result = attempt(started);
             } catch (NonFiniteStepException again) {
                 microStep = cursor;
-                throw new NonFiniteStepException(again.getMessage() + " (twice: first " + first.getMessage() + ")");
+                throw new NonFiniteStepException(first.getMessage() + (again.getMessage().equals(first.getMessage())
+                        ? "; the same on a second try" : "; a second try: " + again.getMessage()));
             }
         }
         step++;

@@ -14,6 +14,7 @@ import javax.sql.DataSource;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.latentqa.trainer.eval.EvalResult;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /** The {@code runs} table (plain JDBC; the connection's current schema is the service's own). */
@@ -183,17 +184,17 @@ public class RunRepository {
     }
 
     /** Records an evaluation. */
-    public void evaluation(String id, int step, double loss, double mc, double mcNormalised, double em, double f1, double rouge) {
-        update("INSERT INTO evaluations (run_id, step, loss, mc_accuracy, mc_accuracy_normalised, exact_match, token_f1, rouge_l)"
-                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (run_id, step) DO NOTHING", s -> {
+    public void evaluation(String id, int step, EvalResult r) {
+        update("INSERT INTO evaluations (run_id, step, loss, mc_accuracy, mc_accuracy_normalised, mc_untrained_normalised,"
+                + " mc_shuffled_normalised, mc_no_activations, exact_match, token_f1, rouge_l)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (run_id, step) DO NOTHING", s -> {
                     s.setString(1, id);
                     s.setInt(2, step);
-                    setDouble(s, 3, loss);
-                    setDouble(s, 4, mc);
-                    setDouble(s, 5, mcNormalised);
-                    setDouble(s, 6, em);
-                    setDouble(s, 7, f1);
-                    setDouble(s, 8, rouge);
+                    double[] values = {r.loss(), r.mcAccuracy(), r.mcAccuracyNormalised(), r.untrainedNormalised(),
+                            r.shuffledNormalised(), r.noActivations(), r.exactMatch(), r.tokenF1(), r.rougeL()};
+                    for (int k = 0; k < values.length; k++) {
+                        setDouble(s, 3 + k, values[k]);
+                    }
                 });
     }
 

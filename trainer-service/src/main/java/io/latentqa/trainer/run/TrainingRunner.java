@@ -181,8 +181,7 @@ public class TrainingRunner {
                 last ? spec.mcItems() : Math.min(spec.mcItems(), 4), 10, last ? spec.generate() : 0, 48,
                 spec.training().seed());
         EvalResult r = evaluator.evaluate(eval.records(), eval.examples(), trainer.adapter().name(), settings);
-        repository.evaluation(id, trainer.steps(), r.loss(), r.mcAccuracy(), r.mcAccuracyNormalised(), r.exactMatch(), r.tokenF1(),
-                r.rougeL());
+        repository.evaluation(id, trainer.steps(), r);
         LOG.infof("run %s step %d eval: %s", id, trainer.steps(), r);
         return r;
     }

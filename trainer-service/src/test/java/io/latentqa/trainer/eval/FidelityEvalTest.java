@@ -1,6 +1,12 @@
 package io.latentqa.trainer.eval;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import io.latentqa.core.lit.LitActivations;
+import io.latentqa.core.lit.LitChoiceScorer;
 import io.latentqa.core.lit.LitRead;
+import io.latentqa.core.lit.LitWrite;
+import io.latentqa.core.model.GradMode;
 import io.latentqa.core.lit.LitRecord;
 import io.latentqa.core.lora.Adapter;
 import io.latentqa.core.lora.LoraConfig;
@@ -61,8 +67,8 @@ class FidelityEvalTest {
 
     /**
      * On SmolLM2 with a fresh adapter (B = 0, so adapted = base): the DECODER variant must decide exactly
-     * as the UNTRAINED one, and every variant must decide as scores computed separately through
-     * {@link LitEvaluator#score} item by item (which patches each read's own vectors).
+     * as the UNTRAINED one, and every variant must decide as scores computed separately item by item
+     * (each read alone, its own vectors patched, through {@link LitChoiceScorer}).
      */
     @Test
     void variantsAgreeWithIndependentScoringOnSmolLm2() throws Exception {
@@ -87,12 +93,11 @@ class FidelityEvalTest {
                 assertEquals(scores.get(Variant.UNTRAINED).pmiCorrect(), scores.get(Variant.DECODER).pmiCorrect());
                 assertNull(scores.get(Variant.NO_ACTIVATIONS).pmi());
 
-                LitEvaluator evaluator = new LitEvaluator(model, SmolLm2Fixture.builder(), SmolLm2Fixture.files().tokenizer(), 15, 0);
                 int raw = 0;
                 int pmi = 0;
                 int blind = 0;
                 for (FidelityEval.Item item : items) {
-                    double[][] s = evaluator.score(item.read(), item.question(), item.answers(), null);
+                    double[][] s = scoreAlone(model, item);
                     raw += MultipleChoice.correct(s[0], 0) ? 1 : 0;
                     pmi += MultipleChoice.correct(MultipleChoice.normalised(s[0], s[1]), 0) ? 1 : 0;
                     blind += MultipleChoice.correct(s[1], 0) ? 1 : 0;
@@ -103,6 +108,17 @@ class FidelityEvalTest {
             } finally {
                 model.removeAdapter("fresh");
             }
+        }
+    }
+
+    /** Base-model log-likelihoods of the item's answers, [0] with its own vectors patched, [1] without. */
+    private static double[][] scoreAlone(Llama model, FidelityEval.Item item) {
+        try (GradMode off = GradMode.off(); NDManager manager = NDManager.newBaseManager()) {
+            NDArray vectors = LitActivations.read(model, List.of(item.read()), 15, null, false, manager);
+            List<LitWrite> writes = item.answers().stream()
+                    .map(a -> SmolLm2Fixture.builder().write(item.read().vectorCount(), item.question(), a)).toList();
+            return new double[][]{LitChoiceScorer.logLikelihoods(model, writes, vectors, 0, null, manager),
+                    LitChoiceScorer.logLikelihoods(model, writes, null, 0, null, manager)};
         }
     }
 

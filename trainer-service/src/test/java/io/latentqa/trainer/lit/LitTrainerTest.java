@@ -7,9 +7,14 @@ import io.latentqa.core.lit.LitActivations;
 import io.latentqa.core.lit.LitExample;
 import io.latentqa.core.lit.LitLoss;
 import io.latentqa.core.lit.LitRead;
+import io.latentqa.core.lit.LitPromptBuilder;
 import io.latentqa.core.lit.LitWrite;
+import io.latentqa.core.lit.ReadPrompt;
+import io.latentqa.core.tokenizer.ChatMessage;
+import ai.djl.ndarray.index.NDIndex;
 import io.latentqa.core.lora.LoraConfig;
 import io.latentqa.core.lora.LoraTarget;
+import io.latentqa.core.model.GradMode;
 import io.latentqa.core.model.Llama;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,6 +27,7 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -142,6 +148,38 @@ class LitTrainerTest {
                     trainer.steps(), after, losses);
             assertEquals(before, losses.get(0), 1e-4, "the first step's loss is the untrained loss (B = 0, no dropout)");
             assertTrue(after < 0.7 * before, "six AdamW steps on one example should cut its loss by 30%: " + before + " -> " + after);
+        }
+    }
+
+    @Test
+    void nonFiniteStepIsTakenAgainThenStopsTheRunWithoutTouchingTheAdapter() {
+        Llama model = Stories260kFixture.model();
+        LitPromptBuilder builder = Stories260kFixture.builder();
+        LitExample example = builder.build(ReadPrompt.unmasked(List.of(ChatMessage.user("Once upon a time there was a cat.")),
+                false), "What animal is the story about?", "a cat");
+        TrainingConfig config = new TrainingConfig(3, 0, LoraConfig.of(4, 8f, 0f, EnumSet.of(LoraTarget.Q_PROJ,
+                LoraTarget.V_PROJ)), 1e-3, TrainingConfig.Schedule.CONSTANT, 0, 0.0, 0.9, 0.999, 1e-8, 1, 1, 0, 1, 3, 3, 0);
+        try (LitTrainer trainer = LitTrainer.start(model, config, List.of(example), "poisoned")) {
+            trainer.step();
+            // a NaN in one LoRA B: every later loss is NaN, deterministically
+            NDArray b = trainer.adapter().parameters().entrySet().stream()
+                    .filter(e -> e.getKey().contains("lora_B")).findFirst().orElseThrow().getValue();
+            try (GradMode off = GradMode.off()) {
+                b.set(new NDIndex("0, 0"), Float.NaN);
+            }
+            Map<String, float[]> before = new java.util.LinkedHashMap<>();
+            trainer.adapter().parameters().forEach((name, p) -> before.put(name, p.toFloatArray()));
+            long cursor = trainer.microSteps();
+
+            NonFiniteStepException e = assertThrows(NonFiniteStepException.class, trainer::step);
+            System.out.println("non-finite step: " + e.getMessage());
+            assertTrue(e.getMessage().contains("non-finite loss (NaN) of micro-batch " + cursor), e.getMessage());
+            assertTrue(e.getMessage().endsWith("; the same on a second try"), e.getMessage());
+            assertEquals(1, trainer.steps());
+            assertEquals(cursor, trainer.microSteps(), "the data cursor stays at the failed step");
+            trainer.adapter().parameters().forEach((name, p) -> assertArrayEquals(before.get(name), p.toFloatArray(), name));
+            trainer.adapter().parameters().forEach((name, p) ->
+                    assertEquals(0f, p.getGradient().abs().sum().getFloat(), name + ": gradients are zeroed after the failed step"));
         }
     }
 

@@ -1,12 +1,12 @@
-package io.latentqa.dataset.generate;
+package io.latentqa.core.grammar;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.regex.Pattern;
 
-import io.latentqa.dataset.record.Labels;
 
 /**
  * Story openings for TinyStories models such as stories260K, which continue text and follow no system prompt:
@@ -19,15 +19,18 @@ import io.latentqa.dataset.record.Labels;
 public final class StoryGrammar implements Grammar {
 
     public static final String NAME = "stories";
+    /** Every opening: groups mood, character, name, his/her, color, object. */
+    public static final Pattern OPENING = Pattern.compile(
+            "Once upon a time there was an? (\\w+) little (\\w+) named (\\w+) who loved (his|her) (\\w+) ([\\w ]+)\\.");
 
-    static final List<String> MOODS = List.of("happy", "sad", "angry", "scared", "sleepy", "curious", "brave", "shy",
+    public static final List<String> MOODS = List.of("happy", "sad", "angry", "scared", "sleepy", "curious", "brave", "shy",
             "grumpy", "silly");
-    static final List<String> BOY_NAMES = List.of("Tom", "Ben", "Tim", "Max", "Sam", "Jack");
-    static final List<String> GIRL_NAMES = List.of("Lily", "Sue", "Mia", "Anna", "Lucy", "Amy");
-    static final List<String> ANIMALS = List.of("cat", "dog", "bird", "fish", "frog", "bunny", "bear", "duck",
+    public static final List<String> BOY_NAMES = List.of("Tom", "Ben", "Tim", "Max", "Sam", "Jack");
+    public static final List<String> GIRL_NAMES = List.of("Lily", "Sue", "Mia", "Anna", "Lucy", "Amy");
+    public static final List<String> ANIMALS = List.of("cat", "dog", "bird", "fish", "frog", "bunny", "bear", "duck",
             "mouse", "pig", "owl", "lion");
-    static final List<String> COLORS = List.of("red", "blue", "green", "yellow", "pink", "purple", "orange", "brown");
-    static final List<String> OBJECTS = List.of("ball", "kite", "hat", "car", "boat", "doll", "book", "drum",
+    public static final List<String> COLORS = List.of("red", "blue", "green", "yellow", "pink", "purple", "orange", "brown");
+    public static final List<String> OBJECTS = List.of("ball", "kite", "hat", "car", "boat", "doll", "book", "drum",
             "toy train", "balloon");
 
     @Override
@@ -67,7 +70,7 @@ public final class StoryGrammar implements Grammar {
         String character = child ? (girl ? "girl" : "boy") : pick(ANIMALS, random);
         String color = pick(COLORS, random);
         String object = pick(OBJECTS, random);
-        String text = "Once upon a time there was " + Labels.withArticle(mood) + " little " + character + " named "
+        String text = "Once upon a time there was " + Grammar.withArticle(mood) + " little " + character + " named "
                 + name + " who loved " + (girl ? "her " : "his ") + color + " " + object + ".";
         Map<String, String> attributes = new LinkedHashMap<>();
         attributes.put("mood", mood);
@@ -91,21 +94,21 @@ public final class StoryGrammar implements Grammar {
         String object = attributes.get("object");
         List<TemplateQa> questions = new ArrayList<>();
         if (attributes.containsKey("animal")) {
-            questions.add(new TemplateQa("animal", "What animal is the story about?", Labels.withArticle(character)));
+            questions.add(new TemplateQa("animal", "What animal is the story about?", Grammar.withArticle(character)));
         }
         questions.add(new TemplateQa("character", "Who is the main character of the story?",
-                Labels.withArticle("little " + character) + " named " + name));
+                Grammar.withArticle("little " + character) + " named " + name));
         questions.add(new TemplateQa("name", "What is the name of the main character?", name));
         questions.add(new TemplateQa("mood", "How does the main character feel?", mood));
         questions.add(new TemplateQa("object", "What does the main character love?",
-                Labels.withArticle(color + " " + object)));
+                Grammar.withArticle(color + " " + object)));
         questions.add(new TemplateQa("color", "What color is the thing the main character loves?", color));
-        questions.add(new TemplateQa("character-yes", "Is the story about " + Labels.withArticle(character) + "?",
-                "Yes, it is about " + Labels.withArticle(character) + "."));
+        questions.add(new TemplateQa("character-yes", "Is the story about " + Grammar.withArticle(character) + "?",
+                "Yes, it is about " + Grammar.withArticle(character) + "."));
         String otherCharacter = distractors.get("character");
         if (otherCharacter != null && !otherCharacter.equals(character)) {
-            questions.add(new TemplateQa("character-no", "Is the story about " + Labels.withArticle(otherCharacter) + "?",
-                    "No, it is about " + Labels.withArticle(character) + "."));
+            questions.add(new TemplateQa("character-no", "Is the story about " + Grammar.withArticle(otherCharacter) + "?",
+                    "No, it is about " + Grammar.withArticle(character) + "."));
         }
         String otherMood = distractors.get("mood");
         if (otherMood != null && !otherMood.equals(mood)) {

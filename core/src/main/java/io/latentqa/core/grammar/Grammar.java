@@ -1,4 +1,4 @@
-package io.latentqa.dataset.generate;
+package io.latentqa.core.grammar;
 
 import java.util.List;
 import java.util.Map;
@@ -28,4 +28,13 @@ public interface Grammar {
      * @return the QA pairs the attributes answer, including yes/no questions with the distractors
      */
     List<TemplateQa> questions(Map<String, String> attributes, Map<String, String> distractors);
+
+    /** @return "a" or "an" and the words */
+    static String withArticle(String words) {
+        if (words.isEmpty()) {
+            return words;
+        }
+        char first = Character.toLowerCase(words.charAt(0));
+        return ("aeiou".indexOf(first) >= 0 ? "an " : "a ") + words;
+    }
 }

@@ -1,4 +1,4 @@
-package io.latentqa.dataset.generate;
+package io.latentqa.core.grammar;
 
 import java.util.Map;
 

@@ -1,4 +1,4 @@
-package io.latentqa.dataset.generate;
+package io.latentqa.core.grammar;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -7,21 +7,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 
 class StoryGrammarTest {
 
-    static final Pattern OPENING = Pattern.compile(
-            "Once upon a time there was an? (\\w+) little (\\w+) named (\\w+) who loved (his|her) (\\w+) ([\\w ]+)\\.");
-
     final StoryGrammar grammar = new StoryGrammar();
 
     @Test
     void openingsSayWhatTheAttributesRecord() {
-        for (GrammarControl control : GenerateControlsJob.draw(grammar, 200, 1)) {
-            Matcher matcher = OPENING.matcher(control.text());
+        for (GrammarControl control : Grammars.drawDistinct(grammar, 200, 1)) {
+            Matcher matcher = StoryGrammar.OPENING.matcher(control.text());
             assertTrue(matcher.matches(), control.text());
             Map<String, String> attributes = control.attributes();
             assertEquals(attributes.get("mood"), matcher.group(1));
@@ -41,8 +37,8 @@ class StoryGrammarTest {
 
     @Test
     void drawsAreDistinctDeterministicAndPrefixStable() {
-        List<GrammarControl> ten = GenerateControlsJob.draw(grammar, 10, 42);
-        List<GrammarControl> twenty = GenerateControlsJob.draw(grammar, 20, 42);
+        List<GrammarControl> ten = Grammars.drawDistinct(grammar, 10, 42);
+        List<GrammarControl> twenty = Grammars.drawDistinct(grammar, 20, 42);
         assertEquals(ten, twenty.subList(0, 10));
         assertEquals(20, twenty.stream().map(GrammarControl::label).distinct().count());
     }
@@ -73,9 +69,9 @@ class StoryGrammarTest {
 
     @Test
     void askingForMoreControlsThanTheGrammarHasFails() {
-        assertEquals(3, GenerateControlsJob.draw(new TinyGrammar(), 3, 1).size());
+        assertEquals(3, Grammars.drawDistinct(new TinyGrammar(), 3, 1).size());
         IllegalStateException e = assertThrows(IllegalStateException.class,
-                () -> GenerateControlsJob.draw(new TinyGrammar(), 4, 1));
+                () -> Grammars.drawDistinct(new TinyGrammar(), 4, 1));
         assertTrue(e.getMessage().contains("made only 3 distinct controls"), e.getMessage());
     }
 
