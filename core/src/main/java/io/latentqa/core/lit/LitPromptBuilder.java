@@ -2,6 +2,7 @@ package io.latentqa.core.lit;
 
 import io.latentqa.core.tokenizer.ChatMessage;
 import io.latentqa.core.tokenizer.ChatTemplate;
+import io.latentqa.core.tokenizer.Llama2cTokenizer;
 import io.latentqa.core.tokenizer.Tokenizer;
 
 import java.util.ArrayList;
@@ -71,10 +72,17 @@ public final class LitPromptBuilder {
         this.text = text;
     }
 
-    /** A builder whose turn format is detected from the template (see {@link TurnFormat#detect}). */
+    /**
+     * A builder whose turn format is detected from the template (see {@link TurnFormat#detect}); for a
+     * llama2.c text model (template null) the text layout with its BOS and EOS.
+     */
     public static LitPromptBuilder create(Tokenizer tokenizer, ChatTemplate template) {
         if (template == null) {
-            throw new IllegalArgumentException("the model has no chat template; use LitPromptBuilder.forTextModel");
+            if (tokenizer instanceof Llama2cTokenizer) {
+                return forTextModel(tokenizer, Llama2cTokenizer.BOS, Llama2cTokenizer.EOS);
+            }
+            throw new IllegalArgumentException("the model has no chat template; give its BOS and EOS ids to"
+                    + " LitPromptBuilder.forTextModel");
         }
         return new LitPromptBuilder(tokenizer, template, TurnFormat.detect(tokenizer, template, List.of(DECODER_ROLE)));
     }

@@ -78,6 +78,13 @@ class TextLayoutTest {
         assertThrows(IllegalStateException.class, BUILDER::turnFormat);
     }
 
+    @Test
+    void aLlama2cModelWithoutTemplateGetsTheTextLayout() {
+        LitPromptBuilder created = LitPromptBuilder.create(TOK, null);
+        assertArrayEquals(BUILDER.write(4, "Who?", "Tom").ids(), created.write(4, "Who?", "Tom").ids());
+        assertEquals(Llama2cTokenizer.EOS, created.endOfTurnId());
+    }
+
     /** The labelled tokens decoded, each EOS written as '|'. */
     private static String labelled(int[] labels) {
         StringBuilder out = new StringBuilder();

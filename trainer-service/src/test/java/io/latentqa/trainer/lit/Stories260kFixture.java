@@ -5,7 +5,6 @@ import io.latentqa.core.io.ModelFiles;
 import io.latentqa.core.io.ModelLoader;
 import io.latentqa.core.lit.LitPromptBuilder;
 import io.latentqa.core.model.Llama;
-import io.latentqa.core.tokenizer.Llama2cTokenizer;
 
 /**
  * Test helper: stories260K (5 blocks, dim 64, tok512) from the shared folder, float32, with its LIT prompt
@@ -24,7 +23,7 @@ public final class Stories260kFixture {
         if (model == null) {
             files = ModelLoader.load(SmolLm2Fixture.shared().resolve("models/stories260K/stories260K.bin"));
             model = Llama.load(files.weights(), DataType.FLOAT32);
-            builder = LitPromptBuilder.forTextModel(files.tokenizer(), Llama2cTokenizer.BOS, Llama2cTokenizer.EOS);
+            builder = LitPromptBuilder.create(files.tokenizer(), files.chatTemplate()); // no template: the text layout
         }
         return model;
     }
