@@ -1,5 +1,6 @@
 package io.latentqa.capture.adapter;
 
+import io.latentqa.core.events.ModelEvent;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,5 +1,6 @@
 package io.latentqa.capture.adapter;
 
+import io.latentqa.core.events.ModelEvent;
 import java.util.List;
 import java.util.Optional;
 
@@ -9,11 +10,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 @ApplicationScoped
 public class SteeringAdapterRegistry {
 
-    private final ModelEventReader reader;
     private final SteeringAdapterRepository repository;
 
-    SteeringAdapterRegistry(ModelEventReader reader, SteeringAdapterRepository repository) {
-        this.reader = reader;
+    SteeringAdapterRegistry(SteeringAdapterRepository repository) {
         this.repository = repository;
     }
 
@@ -21,10 +20,8 @@ public class SteeringAdapterRegistry {
      * Applies one model event; events about other kinds of adapter are skipped.
      *
      * @return true if the registry changed
-     * @throws InvalidModelEventException if the record does not follow the topic's contract
      */
-    public boolean apply(String key, byte[] value) {
-        ModelEvent event = reader.read(key, value);
+    public boolean apply(ModelEvent event) {
         if (!ModelEvent.STEERING.equals(event.kind())) {
             return false;
         }

@@ -1,5 +1,6 @@
 package io.latentqa.capture.adapter;
 
+import io.latentqa.core.events.ModelEvent;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

@@ -1,9 +1,10 @@
 package io.latentqa.capture.messaging;
 
+import io.latentqa.core.events.ModelEventReader;
+import io.latentqa.core.events.ModelEvent;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
-import io.latentqa.capture.adapter.ModelEventReader;
 import io.latentqa.capture.adapter.SteeringAdapterLoader;
 import io.latentqa.capture.adapter.SteeringAdapterRegistry;
 import io.smallrye.common.annotation.Blocking;
@@ -19,20 +20,19 @@ import jakarta.enterprise.context.ApplicationScoped;
 public class ModelEventConsumer {
 
     private final SteeringAdapterRegistry registry;
-    private final ModelEventReader reader;
     private final SteeringAdapterLoader loader;
 
-    ModelEventConsumer(SteeringAdapterRegistry registry, ModelEventReader reader, SteeringAdapterLoader loader) {
+    ModelEventConsumer(SteeringAdapterRegistry registry, SteeringAdapterLoader loader) {
         this.registry = registry;
-        this.reader = reader;
         this.loader = loader;
     }
 
     @Incoming("model-events-in")
     @Blocking
     public void consume(ConsumerRecord<String, byte[]> record) {
-        if (registry.apply(record.key(), record.value())) {
-            loader.sync(reader.read(record.key(), record.value()).adapterId());
+        ModelEvent event = ModelEventReader.read(record.key(), record.value()); // a bad record throws: to the DLQ
+        if (registry.apply(event)) {
+            loader.sync(event.adapterId());
         }
     }
 }

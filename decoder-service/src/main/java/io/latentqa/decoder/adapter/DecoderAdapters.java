@@ -1,5 +1,6 @@
 package io.latentqa.decoder.adapter;
 
+import io.latentqa.core.events.ModelEvent;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;

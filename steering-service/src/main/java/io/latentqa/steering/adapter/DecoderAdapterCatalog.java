@@ -1,5 +1,6 @@
 package io.latentqa.steering.adapter;
 
+import io.latentqa.core.events.ModelEvent;
 import java.util.List;
 import java.util.Optional;
 
@@ -9,11 +10,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 @ApplicationScoped
 public class DecoderAdapterCatalog {
 
-    private final ModelEventReader reader;
     private final DecoderAdapterRepository repository;
 
-    DecoderAdapterCatalog(ModelEventReader reader, DecoderAdapterRepository repository) {
-        this.reader = reader;
+    DecoderAdapterCatalog(DecoderAdapterRepository repository) {
         this.repository = repository;
     }
 
@@ -21,10 +20,8 @@ public class DecoderAdapterCatalog {
      * Applies one model event; events about other kinds of adapter are skipped.
      *
      * @return true if the catalogue changed
-     * @throws InvalidModelEventException if the record does not follow the topic's contract
      */
-    public boolean apply(String key, byte[] value) {
-        ModelEvent event = reader.read(key, value);
+    public boolean apply(ModelEvent event) {
         if (!ModelEvent.DECODER.equals(event.kind())) {
             return false;
         }

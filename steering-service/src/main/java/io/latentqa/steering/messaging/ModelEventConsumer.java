@@ -1,5 +1,6 @@
 package io.latentqa.steering.messaging;
 
+import io.latentqa.core.events.ModelEventReader;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
@@ -24,6 +25,6 @@ public class ModelEventConsumer {
     @Incoming("model-events-in")
     @Blocking
     public void consume(ConsumerRecord<String, byte[]> record) {
-        catalog.apply(record.key(), record.value());
+        catalog.apply(ModelEventReader.read(record.key(), record.value())); // a bad record throws: to the DLQ
     }
 }

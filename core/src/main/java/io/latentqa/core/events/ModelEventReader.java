@@ -1,4 +1,4 @@
-package io.latentqa.steering.adapter;
+package io.latentqa.core.events;
 
 import java.io.IOException;
 import java.util.Set;
@@ -7,21 +7,17 @@ import java.util.regex.Pattern;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import jakarta.enterprise.context.ApplicationScoped;
-
 /** Reads and checks a latentqa.model-events record (key: adapter id; value: JSON). */
-@ApplicationScoped
-public class ModelEventReader {
+public final class ModelEventReader {
 
     static final Pattern ADAPTER_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
     static final Pattern DIGEST = Pattern.compile("sha256:[0-9a-f]{64}");
     private static final Set<String> EVENTS = Set.of(ModelEvent.PUBLISHED, ModelEvent.RETIRED);
     private static final Set<String> KINDS = Set.of(ModelEvent.DECODER, ModelEvent.STEERING);
 
-    private final ObjectMapper json;
+    private static final ObjectMapper JSON = new ObjectMapper();
 
-    ModelEventReader(ObjectMapper json) {
-        this.json = json;
+    private ModelEventReader() {
     }
 
     /**
@@ -30,14 +26,14 @@ public class ModelEventReader {
      * @return the event
      * @throws InvalidModelEventException naming the field that is wrong and what it should be
      */
-    public ModelEvent read(String key, byte[] value) {
+    public static ModelEvent read(String key, byte[] value) {
         if (value == null || value.length == 0) {
             throw new InvalidModelEventException("model event " + key + " has no value; expected a JSON object"
                     + " {\"event\", \"adapterId\", \"kind\", \"digest\", ...}");
         }
         JsonNode node;
         try {
-            node = json.readTree(value);
+            node = JSON.readTree(value);
         } catch (IOException e) {
             throw new InvalidModelEventException("model event " + key + " is not valid JSON ("
                     + e.getMessage().lines().findFirst().orElse("") + ")", e);
@@ -69,13 +65,22 @@ public class ModelEventReader {
             throw new InvalidModelEventException("model event " + adapterId + ": a published adapter needs digest"
                     + " 'sha256:' + 64 lower-case hex digits, got " + quote(digest));
         }
-        return new ModelEvent(event, adapterId, kind, digest, text(node, "baseModelId"),
-                text(node, "baseModelDigest"), text(node, "runId"), text(node, "uri"), node.toString());
+        String uri = text(node, "uri");
+        if (ModelEvent.PUBLISHED.equals(event) && uri == null) {
+            throw new InvalidModelEventException("model event " + adapterId + ": a published adapter needs its uri");
+        }
+        return new ModelEvent(event, adapterId, kind, digest, text(node, "baseModelId"), text(node, "baseModelDigest"),
+                text(node, "runId"), uri, integer(node, "readLayer"), integer(node, "writeLayer"), node.toString());
     }
 
     private static String text(JsonNode node, String field) {
         JsonNode value = node.get(field);
         return value == null || value.isNull() ? null : value.asText();
+    }
+
+    private static Integer integer(JsonNode node, String field) {
+        JsonNode value = node.get(field);
+        return value == null || !value.canConvertToInt() ? null : value.asInt();
     }
 
     private static String quote(String value) {

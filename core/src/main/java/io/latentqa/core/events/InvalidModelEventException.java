@@ -1,4 +1,4 @@
-package io.latentqa.capture.adapter;
+package io.latentqa.core.events;
 
 /** A model event that does not follow the topic's contract; the message says what is wrong. */
 public class InvalidModelEventException extends RuntimeException {
