@@ -3,6 +3,8 @@
 #
 #   train-cli.sh [--url URL] [--id RUN_ID] [--spec JSON | --spec-file FILE]   queue a run, then follow it
 #   train-cli.sh [--url URL] --follow RUN_ID                                   follow a run that exists
+#   train-cli.sh [--url URL] --resume RUN_ID                                   queue a failed or cancelled run
+#                                                                              again (from its last checkpoint), follow it
 #
 # The spec is the run spec of POST /v1/runs (docs: trainer-service RunSpecParser), e.g.
 #   '{"data": {"split": "eval", "kinds": ["control"], "limit": 64}, "hyperparameters": {"steps": 50, "batchSize": 4}}'
@@ -13,6 +15,7 @@ URL="http://127.0.0.1:${LATENTQA_TRAINER_PORT:-8084}"
 ID=""
 SPEC="{}"
 FOLLOW=""
+RESUME=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --url) URL="$2"; shift 2 ;;
@@ -20,7 +23,8 @@ while [[ $# -gt 0 ]]; do
     --spec) SPEC="$2"; shift 2 ;;
     --spec-file) SPEC="$(cat "$2")"; shift 2 ;;
     --follow) FOLLOW="$2"; shift 2 ;;
-    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+    --resume) RESUME="$2"; shift 2 ;;
+    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
     *) echo "train-cli: unknown argument '$1' (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -32,7 +36,18 @@ field() {
   v=${v#\"}; printf '%s' "${v%\"}"
 }
 
-if [[ -z $FOLLOW ]]; then
+if [[ -n $RESUME ]]; then
+  response=$(curl -sS -w '\n%{http_code}' -X POST "$URL/v1/runs/$RESUME/resume") \
+    || { echo "train-cli: trainer-service is not reachable at $URL (start it with ./latentqa up)" >&2; exit 1; }
+  code=${response##*$'\n'}
+  response=${response%$'\n'*}
+  if [[ $code != 200 ]]; then
+    echo "train-cli: the run was not resumed ($code): $(field detail "$response")" >&2
+    exit 1
+  fi
+  FOLLOW=$RESUME
+  echo "train-cli: run $FOLLOW: $(field message "$response")"
+elif [[ -z $FOLLOW ]]; then
   body="{\"spec\": $SPEC"
   [[ -n $ID ]] && body="$body, \"id\": \"$ID\""
   body="$body}"
