@@ -189,23 +189,32 @@ public final class FidelityEval {
                                    int choices, long seed) {
         List<Item> items = new ArrayList<>();
         for (int i = 0; i < labels.size(); i++) {
-            List<String> pool = new ArrayList<>();
-            for (int j = 0; j < labels.size(); j++) {
-                String answer = answers.get(j);
-                if (!labels.get(j).equals(labels.get(i)) && !answer.equals(answers.get(i)) && !pool.contains(answer)) {
-                    pool.add(answer);
-                }
-            }
-            if (pool.size() < choices - 1) {
-                throw new IllegalArgumentException("item " + i + " has only " + pool.size() + " distinct answers of other labels; "
+            List<String> others = distractors(labels, answers, i, choices - 1, seed);
+            if (others.size() < choices - 1) {
+                throw new IllegalArgumentException("item " + i + " has only " + others.size() + " distinct answers of other labels; "
                         + (choices - 1) + " distractors are needed");
             }
-            Collections.shuffle(pool, new Random(seed * 31 + i));
             List<String> options = new ArrayList<>();
             options.add(answers.get(i));
-            options.addAll(pool.subList(0, choices - 1));
+            options.addAll(others);
             items.add(new Item(labels.get(i), reads.get(i), question, options));
         }
         return items;
+    }
+
+    /**
+     * Up to {@code count} distinct answers of records whose label and answer differ from record
+     * {@code item}'s, picked by a seeded shuffle (the item's index varies the draw).
+     */
+    public static List<String> distractors(List<String> labels, List<String> answers, int item, int count, long seed) {
+        List<String> pool = new ArrayList<>();
+        for (int j = 0; j < labels.size(); j++) {
+            String answer = answers.get(j);
+            if (!labels.get(j).equals(labels.get(item)) && !answer.equals(answers.get(item)) && !pool.contains(answer)) {
+                pool.add(answer);
+            }
+        }
+        Collections.shuffle(pool, new Random(seed * 31 + item));
+        return pool.subList(0, Math.min(count, pool.size()));
     }
 }

@@ -20,12 +20,8 @@ import io.latentqa.trainer.data.QaRecord;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
-import java.util.Set;
 
 /**
  * Evaluates a decoder adapter on eval QA records: mean loss; multiple choice (the true answer among
@@ -77,11 +73,15 @@ public final class LitEvaluator {
                                                Settings settings) {
         double loss = loss(examples.subList(0, Math.min(settings.lossExamples(), examples.size())), adapter);
         int mcItems = Math.min(settings.mcItems(), examples.size());
+        List<String> labels = records.stream().map(QaRecord::label).toList();
+        List<String> answers = records.stream().map(QaRecord::answer).toList();
         List<FidelityEval.Item> items = new ArrayList<>();
         for (int i = 0; i < mcItems; i++) {
-            QaRecord record = records.get(i);
-            items.add(new FidelityEval.Item(record.label(), examples.get(i).read(), record.question(),
-                    choices(records, i, settings.choices(), settings.seed())));
+            // the true answer first, then as many of the wanted distractors as the records have
+            List<String> options = new ArrayList<>();
+            options.add(answers.get(i));
+            options.addAll(FidelityEval.distractors(labels, answers, i, settings.choices() - 1, settings.seed()));
+            items.add(new FidelityEval.Item(labels.get(i), examples.get(i).read(), records.get(i).question(), options));
         }
         Map<FidelityEval.Variant, FidelityEval.Score> mc = items.isEmpty() ? Map.of()
                 : new FidelityEval(model, builder, readLayer, writeLayer).evaluate(items, adapter, settings.seed(), done -> { });
@@ -119,23 +119,6 @@ public final class LitEvaluator {
             }
         }
         return tokens == 0 ? Double.NaN : sum / tokens;
-    }
-
-    /** The true answer first, then distinct answers of other labels, picked by a seeded shuffle. */
-    static List<String> choices(List<QaRecord> records, int item, int choices, long seed) {
-        QaRecord truth = records.get(item);
-        Set<String> pool = new LinkedHashSet<>();
-        for (QaRecord r : records) {
-            if (!r.label().equals(truth.label()) && !r.answer().equals(truth.answer())) {
-                pool.add(r.answer());
-            }
-        }
-        List<String> others = new ArrayList<>(pool);
-        Collections.shuffle(others, new Random(seed * 31 + item));
-        List<String> answers = new ArrayList<>();
-        answers.add(truth.answer());
-        answers.addAll(others.subList(0, Math.min(choices - 1, others.size())));
-        return answers;
     }
 
     /** The decoder's greedy answer to a question about a read prompt's activations. */
