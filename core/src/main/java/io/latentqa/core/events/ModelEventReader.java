@@ -65,12 +65,10 @@ public final class ModelEventReader {
             throw new InvalidModelEventException("model event " + adapterId + ": a published adapter needs digest"
                     + " 'sha256:' + 64 lower-case hex digits, got " + quote(digest));
         }
-        String uri = text(node, "uri");
-        if (ModelEvent.PUBLISHED.equals(event) && uri == null) {
-            throw new InvalidModelEventException("model event " + adapterId + ": a published adapter needs its uri");
-        }
+        // the uri is checked by whoever loads the adapter (decoder-service); a registry only records it
         return new ModelEvent(event, adapterId, kind, digest, text(node, "baseModelId"), text(node, "baseModelDigest"),
-                text(node, "runId"), uri, integer(node, "readLayer"), integer(node, "writeLayer"), node.toString());
+                text(node, "runId"), text(node, "uri"), integer(node, "readLayer"), integer(node, "writeLayer"),
+                node.toString());
     }
 
     private static String text(JsonNode node, String field) {
