@@ -99,12 +99,12 @@ public final class FidelityEval {
         int[] pmi = new int[Variant.values().length];
         for (int i = 0; i < items.size(); i++) {
             Item item = items.get(i);
-            Item other = items.get(partner == null ? i : partner[i]);
+            Item other = partner == null ? null : items.get(partner[i]);
             try (NDManager manager = NDManager.newBaseManager()) {
-                NDArray vectors = LitActivations.read(model, List.of(item.read(), other.read()), readLayer, null, false, manager);
+                List<LitRead> reads = other == null ? List.of(item.read()) : List.of(item.read(), other.read());
+                NDArray vectors = LitActivations.read(model, reads, readLayer, null, false, manager);
                 int n = item.read().vectorCount();
                 NDArray own = vectors.get("0:" + n);
-                NDArray foreign = vectors.get(n + ":");
                 List<LitWrite> ownWrites = writes(n, item);
 
                 double[] decoder = score(ownWrites, own, adapter, manager);
@@ -114,9 +114,9 @@ public final class FidelityEval {
 
                 tally(raw, pmi, Variant.DECODER, decoder, decoderBlind);
                 tally(raw, pmi, Variant.UNTRAINED, base, baseBlind);
-                if (partner != null) {
+                if (other != null) {
                     List<LitWrite> foreignWrites = writes(other.read().vectorCount(), item);
-                    double[] shuffled = score(foreignWrites, foreign, adapter, manager);
+                    double[] shuffled = score(foreignWrites, vectors.get(n + ":"), adapter, manager);
                     // the write ids depend only on the vector count, question and answer: same count, same prompts
                     double[] shuffledBlind = other.read().vectorCount() == n ? decoderBlind
                             : score(foreignWrites, null, adapter, manager);
