@@ -129,6 +129,10 @@ public final class LitPromptBuilder {
 
     /** One training example from a LatentQA data record and one of its QA pairs. */
     public LitExample build(LitRecord record, String question, String answer) {
+        if (text == null && record.kind() == RecordKind.TEXT_COMPLETION) {
+            throw new IllegalArgumentException("record '" + record.label() + "' is a text_completion (a text model's"
+                    + " continuation), but this model has a chat template; its completions are system_completion records");
+        }
         return build(record.readPrompt(), question, answer);
     }
 

@@ -2,6 +2,7 @@ package io.latentqa.core.lit;
 
 import io.latentqa.core.tokenizer.ChatMessage;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -41,10 +42,10 @@ public record LitRecord(String system, String controlUser, String controlModel, 
     /** The record kind, decided by which fields are non-empty (method doc §1.2). */
     public RecordKind kind() {
         if (!system.isEmpty()) {
-            return RecordKind.SYSTEM;
+            return stimulusModel.isEmpty() ? RecordKind.SYSTEM : RecordKind.SYSTEM_COMPLETION;
         }
         if (controlModel.isEmpty()) {
-            return RecordKind.CONTROL;
+            return stimulusModel.isEmpty() ? RecordKind.CONTROL : RecordKind.TEXT_COMPLETION;
         }
         if (stimulusModel.isEmpty()) {
             return RecordKind.STIMULUS;
@@ -57,7 +58,9 @@ public record LitRecord(String system, String controlUser, String controlModel, 
      * <pre>
      * kind                 messages                                                  gen. prompt  mask
      * system               system(system), user(stimulus_user)                       yes          SYSTEM
+     * system_completion    ... as system, then assistant(stimulus_model)             no           SYSTEM
      * control              user(control_user)                                        yes          USER (masks nothing)
+     * text_completion      user(control_user), [user(stimulus_user)], assistant(stimulus_model)  no   USER
      * stimulus             user(control_user), assistant(control_model), user(stimulus_user)          yes  USER
      * stimulus_completion  ... as stimulus, then assistant(stimulus_model)                            no   USER
      * </pre>
@@ -70,8 +73,13 @@ public record LitRecord(String system, String controlUser, String controlModel, 
             case SYSTEM -> new ReadPrompt(List.of(
                     ChatMessage.system(system),
                     ChatMessage.user(require(stimulusUser, "stimulus_user", kind))), true, MaskKind.SYSTEM);
+            case SYSTEM_COMPLETION -> new ReadPrompt(List.of(
+                    ChatMessage.system(system),
+                    ChatMessage.user(require(stimulusUser, "stimulus_user", kind)),
+                    ChatMessage.assistant(stimulusModel)), false, MaskKind.SYSTEM);
             case CONTROL -> new ReadPrompt(List.of(
                     ChatMessage.user(require(controlUser, "control_user", kind))), true, MaskKind.USER);
+            case TEXT_COMPLETION -> new ReadPrompt(textCompletion(), false, MaskKind.USER);
             case STIMULUS -> new ReadPrompt(List.of(
                     ChatMessage.user(require(controlUser, "control_user", kind)),
                     ChatMessage.assistant(controlModel),
@@ -82,6 +90,17 @@ public record LitRecord(String system, String controlUser, String controlModel, 
                     ChatMessage.user(require(stimulusUser, "stimulus_user", kind)),
                     ChatMessage.assistant(stimulusModel)), false, MaskKind.USER);
         };
+    }
+
+    /** The text model's prompt (the control, then the story prompt if any) and its continuation. */
+    private List<ChatMessage> textCompletion() {
+        List<ChatMessage> messages = new ArrayList<>();
+        messages.add(ChatMessage.user(require(controlUser, "control_user", RecordKind.TEXT_COMPLETION)));
+        if (!stimulusUser.isEmpty()) {
+            messages.add(ChatMessage.user(stimulusUser));
+        }
+        messages.add(ChatMessage.assistant(stimulusModel));
+        return messages;
     }
 
     private String require(String value, String field, RecordKind kind) {

@@ -11,7 +11,8 @@ import java.util.List;
  * its 512-token vocabulary: no newline piece, {@code ?} a token but {@code " ?"} not). The §12 rule is kept
  * with the turns made of BOS and EOS ids instead of template text:
  * <pre>
- * read:   BOS  contents joined by blank lines            (as capture-service feeds a text model, plus BOS)
+ * read:   BOS  contents joined by single spaces, a closing assistant continuation appended as written
+ *         (as dataset-service prompts a text model and the model continued it, plus BOS)
  *         mask (USER or SYSTEM, two messages or more): [0, 1 + |first message|), the control
  * write:  BOS  ? ? … ?  · Sure, I've analyzed the assistant. EOS  · question  · answer EOS
  *         placeholders: the n '?' ids (written by id, one per vector); labels: both reflect
@@ -47,8 +48,7 @@ final class TextLayout {
 
     LitRead read(ReadPrompt prompt) {
         List<ChatMessage> messages = prompt.messages();
-        String joined = String.join("\n\n", messages.stream().map(ChatMessage::content).toList());
-        int[] ids = withBos(tokenizer.encode(joined));
+        int[] ids = withBos(tokenizer.encode(joined(messages)));
         if (ids.length < 2) {
             throw new IllegalArgumentException("the read prompt is empty; LIT needs at least one token after BOS");
         }
@@ -63,6 +63,21 @@ final class TextLayout {
         // like a chat template's mask: the position after the span is what the reference vector stands for
         MaskSpan mask = new MaskSpan(0, control.length);
         return new LitRead(ids, mask, LitPromptBuilder.shownPositions(mask, ids.length));
+    }
+
+    /**
+     * The text the model read, as dataset-service prompts a text model: the prompt messages (the opening, then
+     * the story prompt if any) joined by single spaces; a closing assistant message is the continuation the
+     * model wrote right after that prompt, so it follows with no separator.
+     */
+    static String joined(List<ChatMessage> messages) {
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < messages.size(); i++) {
+            ChatMessage message = messages.get(i);
+            boolean continuation = i == messages.size() - 1 && i > 0 && message.role().equals("assistant");
+            text.append(i == 0 || continuation ? "" : " ").append(message.content());
+        }
+        return text.toString();
     }
 
     LitWrite write(int n, String question, String answer) {

@@ -188,9 +188,35 @@ class LitPromptBuilderTest {
     }
 
     @Test
+    void systemCompletionShowsTheTargetsReplyAndMasksTheSystemTurn() {
+        LitRecord record = new LitRecord("Talk like a pirate.", "", "", "How are you?", "Arr, fine!", "x");
+        assertEquals(RecordKind.SYSTEM_COMPLETION, record.kind());
+        LitRead read = builder.read(record.readPrompt());
+        String text = tokenizer.decode(read.ids());
+        assertTrue(text.endsWith("<|im_start|>user\nHow are you?<|im_end|>\n<|im_start|>assistant\nArr, fine!<|im_end|>\n"), text);
+        List<TurnFormat.Turn> turns = builder.turnFormat().turns(read.ids());
+        int system = turns.stream().filter(t -> t.role().equals("system")).findFirst().orElseThrow().start();
+        int user = turns.stream().filter(t -> t.role().equals("user")).findFirst().orElseThrow().start();
+        assertEquals(new MaskSpan(system, user), read.mask());
+        // shown: the reference vector, then everything after the user turn start, the reply included
+        assertEquals(1 + read.length() - (user + 1), read.vectorCount());
+        assertTrue(tokenizer.decode(Arrays.copyOfRange(read.ids(), user + 1, read.length())).contains("Arr, fine!"));
+    }
+
+    @Test
+    void textCompletionIsRejectedForAChatModel() {
+        LitRecord story = new LitRecord("", "Once upon a time.", "", "", " The end.", "story-x");
+        assertEquals(RecordKind.TEXT_COMPLETION, story.kind());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> builder.build(story, "Q?", "A."));
+        assertTrue(e.getMessage().contains("story-x") && e.getMessage().contains("system_completion"), e.getMessage());
+    }
+
+    @Test
     void recordKindsFollowTheFieldOrder() {
-        assertEquals(RecordKind.SYSTEM, new LitRecord("s", "c", "m", "u", "r", "l").kind());
+        assertEquals(RecordKind.SYSTEM_COMPLETION, new LitRecord("s", "c", "m", "u", "r", "l").kind());
+        assertEquals(RecordKind.SYSTEM, new LitRecord("s", "c", "m", "u", "", "l").kind());
         assertEquals(RecordKind.CONTROL, new LitRecord(null, "c", null, null, null, "l").kind());
+        assertEquals(RecordKind.TEXT_COMPLETION, new LitRecord(null, "c", null, null, "r", "l").kind());
         assertEquals(RecordKind.STIMULUS, new LitRecord("", "c", "m", "u", "", "l").kind());
         assertEquals(MaskKind.USER, new LitRecord(null, "c", null, null, null, "l").readPrompt().mask());
         assertEquals(MaskKind.SYSTEM, new LitRecord("s", null, null, "u", null, "l").readPrompt().mask());

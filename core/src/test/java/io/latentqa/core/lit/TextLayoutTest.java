@@ -26,7 +26,9 @@ class TextLayoutTest {
     private static final Llama2cTokenizer TOK = Llama2cTokenizer.load(SharedFiles.stories260kDir().resolve("tok512.bin"));
     private static final LitPromptBuilder BUILDER = LitPromptBuilder.forTextModel(TOK, Llama2cTokenizer.BOS, Llama2cTokenizer.EOS);
     private static final String OPENING = "Once upon a time there was a sad little cat named Tom who loved his red ball.";
-    private static final String CONTINUATION = "Tom liked to play with his ball every day.";
+    // as capture-service returns it: decoded from the ids generated right after the opening, so with the
+    // leading space of its first piece
+    private static final String CONTINUATION = " Tom liked to play with his ball every day.";
 
     @Test
     void readMasksTheFirstMessageAndShowsTheReferenceVectorAndTheRest() {
@@ -37,9 +39,22 @@ class TextLayoutTest {
         int controlEnd = read.mask().end();
         assertEquals(0, read.mask().start());
         assertEquals(OPENING, TOK.decode(Arrays.copyOfRange(ids, 1, controlEnd)).strip());
-        assertEquals(CONTINUATION, TOK.decode(Arrays.copyOfRange(ids, controlEnd, ids.length)).strip());
+        assertEquals(CONTINUATION.strip(), TOK.decode(Arrays.copyOfRange(ids, controlEnd, ids.length)).strip());
         int[] expected = IntStream.concat(IntStream.of(1), IntStream.range(controlEnd + 1, ids.length)).toArray();
         assertArrayEquals(expected, read.vectorIndex());
+    }
+
+    @Test
+    void textCompletionReadsWhatTheModelSawAndWrote() {
+        LitRecord record = new LitRecord("", OPENING, "", "Tell me what happens next.", CONTINUATION, "story-x");
+        LitRead read = BUILDER.read(record.readPrompt());
+        int[] ids = read.ids();
+        // dataset-service's prompt (opening and story prompt joined by a space), then the continuation as generated
+        String prompt = OPENING + " " + "Tell me what happens next.";
+        int[] promptIds = TOK.encode(prompt);
+        assertArrayEquals(promptIds, Arrays.copyOfRange(ids, 1, 1 + promptIds.length));
+        assertEquals(CONTINUATION.strip(), TOK.decode(Arrays.copyOfRange(ids, 1 + promptIds.length, ids.length)).strip());
+        assertEquals(OPENING, TOK.decode(Arrays.copyOfRange(ids, 1, read.mask().end())).strip());
     }
 
     @Test

@@ -23,8 +23,8 @@ import java.util.Map;
  * {@code {"id","label","kind","recordKind","control","dialog","question","answer","split","source"}} where
  * {@code dialog} is the list of chat messages {@code [{"role","content"}, ...]} (dataset-service's layout;
  * {@code {"messages": [...]}} and the LatentQA record fields are read too). The filter's kinds are record
- * kinds (system, control, stimulus, stimulus_completion), dataset-service's {@code recordKind}; its
- * {@code kind} is the label's kind (goal, persona, ...). Several kinds or sources are asked for one at a time.
+ * kinds (system, system_completion, control, text_completion, stimulus, stimulus_completion), dataset-service's
+ * {@code recordKind}; its {@code kind} is the label's kind (goal, persona, ...). Several kinds or sources are asked for one at a time.
  */
 public final class HttpQaRecords implements QaRecordSource {
 
@@ -115,8 +115,9 @@ public final class HttpQaRecords implements QaRecordSource {
             }
         }
         String label = item.path("label").asText("");
-        LitRecord record = dialog.isArray() ? fromMessages(dialog, label)
-                : dialog.has("messages") ? fromMessages(dialog.get("messages"), label)
+        String recordKind = item.path("recordKind").asText("");
+        LitRecord record = dialog.isArray() ? fromMessages(dialog, recordKind, label)
+                : dialog.has("messages") ? fromMessages(dialog.get("messages"), recordKind, label)
                 : fromFields(dialog, item.path("control").asText(""), label);
         return new QaRecord(item.path("id").asText(), label, record, item.path("question").asText(),
                 item.path("answer").asText(), item.path("split").asText(split), item.path("source").asText(""));
@@ -132,10 +133,13 @@ public final class HttpQaRecords implements QaRecordSource {
 
     /**
      * A chat as a LatentQA record: system → {@code system}; the first user turn → {@code control_user}
-     * (or {@code stimulus_user} after a system turn); the first assistant turn → {@code control_model};
-     * the second user turn → {@code stimulus_user}; the second assistant turn → {@code stimulus_model}.
+     * (or {@code stimulus_user} after a system turn); the first assistant turn → {@code control_model} (or
+     * {@code stimulus_model} after a system turn: system_completion); the second user turn →
+     * {@code stimulus_user}; the second assistant turn → {@code stimulus_model}. A {@code text_completion}
+     * (user(opening), [user(story prompt)], assistant(continuation)) → {@code control_user},
+     * [{@code stimulus_user}], {@code stimulus_model}.
      */
-    static LitRecord fromMessages(JsonNode messages, String label) {
+    static LitRecord fromMessages(JsonNode messages, String recordKind, String label) {
         String system = "";
         List<String> users = new ArrayList<>();
         List<String> assistants = new ArrayList<>();
@@ -149,8 +153,13 @@ public final class HttpQaRecords implements QaRecordSource {
                         + label + "; expected system, user or assistant");
             }
         }
+        String firstAssistant = assistants.isEmpty() ? "" : assistants.get(0);
         if (!system.isEmpty()) {
-            return new LitRecord(system, "", "", users.isEmpty() ? "" : users.get(0), "", label);
+            return new LitRecord(system, "", "", users.isEmpty() ? "" : users.get(0), firstAssistant, label);
+        }
+        if ("text_completion".equals(recordKind)) {
+            return new LitRecord("", users.isEmpty() ? "" : users.get(0), "", users.size() > 1 ? users.get(1) : "",
+                    firstAssistant, label);
         }
         return new LitRecord("", users.isEmpty() ? "" : users.get(0), assistants.isEmpty() ? "" : assistants.get(0),
                 users.size() > 1 ? users.get(1) : "", assistants.size() > 1 ? assistants.get(1) : "", label);

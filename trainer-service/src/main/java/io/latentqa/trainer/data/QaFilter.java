@@ -2,6 +2,7 @@ package io.latentqa.trainer.data;
 
 import io.latentqa.core.lit.RecordKind;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -58,6 +59,6 @@ public record QaFilter(String split, Set<RecordKind> kinds, Set<String> sources,
             }
         }
         throw new IllegalArgumentException("unknown record kind '" + name + "'; use one of "
-                + List.of("system", "control", "stimulus", "stimulus_completion"));
+                + Arrays.stream(RecordKind.values()).map(QaFilter::kindName).toList());
     }
 }

@@ -63,4 +63,31 @@ class QaRecordSourcesTest {
         assertEquals("train", record.split());
         assertEquals("template", record.source());
     }
+
+    /** Dialogs the target generated keep its words: the completion is what the decoder is shown. */
+    @Test
+    void generatedCompletionsKeepTheCompletion() throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        QaRecord chat = HttpQaRecords.parse(json.readTree("""
+                {"id":"2:1","label":"persona-pirate","recordKind":"system_completion",
+                 "dialog":[{"role":"system","content":"Talk like a pirate."},{"role":"user","content":"How are you?"},
+                           {"role":"assistant","content":"Arr, shipshape!"}],
+                 "question":"Who?","answer":"A pirate.","split":"train","source":"template"}"""), "train");
+        assertEquals(RecordKind.SYSTEM_COMPLETION, chat.kind());
+        assertEquals("Talk like a pirate.", chat.record().system());
+        assertEquals("How are you?", chat.record().stimulusUser());
+        assertEquals("Arr, shipshape!", chat.record().stimulusModel());
+
+        QaRecord story = HttpQaRecords.parse(json.readTree("""
+                {"id":"3:1","label":"story-cat-tom","recordKind":"text_completion",
+                 "dialog":[{"role":"user","content":"Once upon a time there was a cat."},
+                           {"role":"user","content":"Tell me more."},{"role":"assistant","content":" It was happy."}],
+                 "question":"What animal?","answer":"a cat","split":"train","source":"template"}"""), "train");
+        assertEquals(RecordKind.TEXT_COMPLETION, story.kind());
+        assertEquals("Once upon a time there was a cat.", story.record().controlUser());
+        assertEquals("", story.record().controlModel());
+        assertEquals("Tell me more.", story.record().stimulusUser());
+        assertEquals(" It was happy.", story.record().stimulusModel());
+        assertEquals(RecordKind.TEXT_COMPLETION, QaFilter.parseKind("text_completion"));
+    }
 }
