@@ -1,5 +1,6 @@
 package io.latentqa.capture.adapter;
 
+import io.latentqa.core.events.AdapterEntry;
 import io.latentqa.core.events.ModelEvent;
 import java.net.URI;
 import java.nio.file.Files;
@@ -52,7 +53,7 @@ public class SteeringAdapterLoader {
     /** Loads the adapters that were published before this process started. */
     void loadPublished(@Observes StartupEvent event) {
         try {
-            for (SteeringAdapter adapter : registry.list(false)) {
+            for (AdapterEntry adapter : registry.list(false)) {
                 sync(adapter.adapterId());
             }
         } catch (RuntimeException e) {
@@ -63,7 +64,7 @@ public class SteeringAdapterLoader {
     /** Brings one adapter in line with the registry: load, replace or remove it. Never throws. */
     public void sync(String adapterId) {
         try {
-            Optional<SteeringAdapter> entry = registry.find(adapterId);
+            Optional<AdapterEntry> entry = registry.find(adapterId);
             if (entry.isEmpty() || !ModelEvent.PUBLISHED.equals(entry.get().status())) {
                 failures.remove(adapterId);
                 if (loadedDigests.remove(adapterId) != null) {
@@ -72,7 +73,7 @@ public class SteeringAdapterLoader {
                 }
                 return;
             }
-            SteeringAdapter adapter = entry.get();
+            AdapterEntry adapter = entry.get();
             if (adapter.digest() != null && adapter.digest().equals(loadedDigests.get(adapterId))) {
                 return;
             }
@@ -97,7 +98,7 @@ public class SteeringAdapterLoader {
         return Optional.ofNullable(failures.get(adapterId));
     }
 
-    private Adapter load(SteeringAdapter adapter) {
+    private Adapter load(AdapterEntry adapter) {
         if (adapter.uri() == null) {
             throw new IllegalArgumentException("the model event gives no uri to load the adapter from");
         }

@@ -1,9 +1,9 @@
 package io.latentqa.capture.rest;
 
+import io.latentqa.core.events.AdapterEntry;
 import java.util.List;
 import java.util.regex.Pattern;
 
-import io.latentqa.capture.adapter.SteeringAdapter;
 import io.latentqa.capture.adapter.SteeringAdapterRegistry;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
@@ -28,13 +28,13 @@ public class SteeringAdapterResource {
 
     /** Published adapters, or all of them with {@code ?includeRetired=true}. */
     @GET
-    public List<SteeringAdapter> list(@QueryParam("includeRetired") @DefaultValue("false") boolean includeRetired) {
+    public List<AdapterEntry> list(@QueryParam("includeRetired") @DefaultValue("false") boolean includeRetired) {
         return registry.list(includeRetired);
     }
 
     @GET
     @Path("{id}")
-    public SteeringAdapter get(@PathParam("id") String id) {
+    public AdapterEntry get(@PathParam("id") String id) {
         if (!ADAPTER_ID.matcher(id).matches()) {
             throw ProblemException.badRequest("adapter ids are 1-128 letters, digits, '.', '_' or '-', got '" + id + "'");
         }

@@ -1,9 +1,9 @@
 package io.latentqa.steering.rest;
 
+import io.latentqa.core.events.AdapterEntry;
 import java.util.List;
 import java.util.regex.Pattern;
 
-import io.latentqa.steering.adapter.DecoderAdapter;
 import io.latentqa.steering.adapter.DecoderAdapterCatalog;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
@@ -28,13 +28,13 @@ public class DecoderAdapterResource {
 
     /** Published adapters, or all of them with {@code ?includeRetired=true}. */
     @GET
-    public List<DecoderAdapter> list(@QueryParam("includeRetired") @DefaultValue("false") boolean includeRetired) {
+    public List<AdapterEntry> list(@QueryParam("includeRetired") @DefaultValue("false") boolean includeRetired) {
         return catalog.list(includeRetired);
     }
 
     @GET
     @Path("{id}")
-    public DecoderAdapter get(@PathParam("id") String id) {
+    public AdapterEntry get(@PathParam("id") String id) {
         if (!ADAPTER_ID.matcher(id).matches()) {
             throw ProblemException.badRequest("adapter ids are 1-128 letters, digits, '.', '_' or '-', got '" + id + "'");
         }

@@ -1,6 +1,5 @@
-package io.latentqa.steering.adapter;
+package io.latentqa.core.events;
 
-import io.latentqa.core.events.ModelEvent;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -12,24 +11,52 @@ import java.util.Optional;
 
 import javax.sql.DataSource;
 
-import jakarta.enterprise.context.ApplicationScoped;
-
-/** The {@code decoder_adapters} table (plain JDBC; the connection's current schema is the service's own). */
-@ApplicationScoped
-public class DecoderAdapterRepository {
+/**
+ * The adapters of one kind that a service knows from {@code latentqa.model-events}, kept in its own table
+ * (plain JDBC; the connection's current schema is the service's own): capture-service keeps the steering
+ * adapters ({@code steering_adapters}), steering-service the decoder adapters ({@code decoder_adapters}). The
+ * tables have the same columns: adapter_id (key), status, digest, base_model_id, base_model_digest, run_id, uri,
+ * event (jsonb), published_at, retired_at, updated_at.
+ */
+public class AdapterCatalog {
 
     private static final String COLUMNS = "adapter_id, status, digest, base_model_id, base_model_digest, run_id,"
             + " uri, published_at, retired_at, updated_at";
 
     private final DataSource dataSource;
+    private final String kind;
+    private final String table;
 
-    DecoderAdapterRepository(DataSource dataSource) {
+    /**
+     * @param kind  the adapter kind kept ({@link ModelEvent#STEERING} or {@link ModelEvent#DECODER}); others are skipped
+     * @param table the table, a fixed name of the service's schema (never from input)
+     */
+    public AdapterCatalog(DataSource dataSource, String kind, String table) {
         this.dataSource = dataSource;
+        this.kind = kind;
+        this.table = table;
+    }
+
+    /**
+     * Applies one model event; events about other kinds of adapter are skipped.
+     *
+     * @return true if the catalogue changed
+     */
+    public boolean apply(ModelEvent event) {
+        if (!kind.equals(event.kind())) {
+            return false;
+        }
+        if (event.published()) {
+            upsertPublished(event);
+        } else {
+            upsertRetired(event);
+        }
+        return true;
     }
 
     /** Records a published adapter; publishing again replaces what was known (the last event wins). */
-    public void upsertPublished(ModelEvent event) {
-        String sql = "INSERT INTO decoder_adapters (adapter_id, status, digest, base_model_id, base_model_digest,"
+    private void upsertPublished(ModelEvent event) {
+        String sql = "INSERT INTO " + table + " (adapter_id, status, digest, base_model_id, base_model_digest,"
                 + " run_id, uri, event, published_at) VALUES (?, 'published', ?, ?, ?, ?, ?, ?::jsonb, now())"
                 + " ON CONFLICT (adapter_id) DO UPDATE SET status = 'published', digest = EXCLUDED.digest,"
                 + " base_model_id = EXCLUDED.base_model_id, base_model_digest = EXCLUDED.base_model_digest,"
@@ -40,16 +67,17 @@ public class DecoderAdapterRepository {
     }
 
     /** Marks an adapter retired; an adapter never seen before is recorded as retired. */
-    public void upsertRetired(ModelEvent event) {
-        String sql = "INSERT INTO decoder_adapters (adapter_id, status, event, retired_at)"
+    private void upsertRetired(ModelEvent event) {
+        String sql = "INSERT INTO " + table + " (adapter_id, status, event, retired_at)"
                 + " VALUES (?, 'retired', ?::jsonb, now())"
                 + " ON CONFLICT (adapter_id) DO UPDATE SET status = 'retired', event = EXCLUDED.event,"
                 + " retired_at = now(), updated_at = now()";
         update(sql, event.adapterId(), event.json());
     }
 
-    public Optional<DecoderAdapter> find(String adapterId) {
-        String sql = "SELECT " + COLUMNS + " FROM decoder_adapters WHERE adapter_id = ?";
+    /** The adapter with this id, published or retired. */
+    public Optional<AdapterEntry> find(String adapterId) {
+        String sql = "SELECT " + COLUMNS + " FROM " + table + " WHERE adapter_id = ?";
         try (Connection connection = dataSource.getConnection();
                 PreparedStatement query = connection.prepareStatement(sql)) {
             query.setString(1, adapterId);
@@ -62,13 +90,13 @@ public class DecoderAdapterRepository {
     }
 
     /** @return adapters in id order, only published ones unless {@code includeRetired} */
-    public List<DecoderAdapter> list(boolean includeRetired) {
-        String sql = "SELECT " + COLUMNS + " FROM decoder_adapters"
+    public List<AdapterEntry> list(boolean includeRetired) {
+        String sql = "SELECT " + COLUMNS + " FROM " + table
                 + (includeRetired ? "" : " WHERE status = 'published'") + " ORDER BY adapter_id";
         try (Connection connection = dataSource.getConnection();
                 PreparedStatement query = connection.prepareStatement(sql);
                 ResultSet rows = query.executeQuery()) {
-            List<DecoderAdapter> adapters = new ArrayList<>();
+            List<AdapterEntry> adapters = new ArrayList<>();
             while (rows.next()) {
                 adapters.add(read(rows));
             }
@@ -90,8 +118,8 @@ public class DecoderAdapterRepository {
         }
     }
 
-    private static DecoderAdapter read(ResultSet rows) throws SQLException {
-        return new DecoderAdapter(rows.getString(1), rows.getString(2), rows.getString(3), rows.getString(4),
+    private static AdapterEntry read(ResultSet rows) throws SQLException {
+        return new AdapterEntry(rows.getString(1), rows.getString(2), rows.getString(3), rows.getString(4),
                 rows.getString(5), rows.getString(6), rows.getString(7), rows.getObject(8, OffsetDateTime.class),
                 rows.getObject(9, OffsetDateTime.class), rows.getObject(10, OffsetDateTime.class));
     }
