@@ -86,6 +86,8 @@ class TrainingRunnerTest {
         Path report = Path.of(run.getString("report"));
         assertTrue(Files.size(report.resolve("loss-curve.png")) > 1000, "loss-curve.png written");
         assertTrue(Files.exists(report.resolve("report.json")));
+        String chart = Files.readString(report.resolve("fidelity.svg"));
+        assertTrue(chart.startsWith("<svg") && chart.contains("untrained") && chart.contains("no activations"), chart);
 
         ConsumerRecord<String, byte[]> published = TestKafka
                 .find(bootstrap, "latentqa.model-events", "decoder-run-tiny", Duration.ofSeconds(60))

@@ -1,5 +1,7 @@
 package io.latentqa.trainer.eval;
 
+import java.util.Map;
+
 /**
  * Evaluation of a decoder on held-out QA records.
  *
@@ -16,8 +18,10 @@ package io.latentqa.trainer.eval;
  * @param lossExamples           examples in the loss
  * @param mcItems                multiple-choice items scored
  * @param generated              greedy answers generated
+ * @param choice                 top-1 counts per variant of the multiple-choice items (decoder and controls, raw and
+ *                               PMI), the source of the accuracies above; empty when no item was scored
  */
 public record EvalResult(double loss, double mcAccuracy, double mcAccuracyNormalised, double untrainedNormalised,
                          double shuffledNormalised, double noActivations, double exactMatch, double tokenF1, double rougeL,
-                         int lossExamples, int mcItems, int generated) {
+                         int lossExamples, int mcItems, int generated, Map<FidelityEval.Variant, FidelityEval.Score> choice) {
 }

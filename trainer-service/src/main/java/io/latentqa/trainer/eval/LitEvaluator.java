@@ -100,7 +100,7 @@ public final class LitEvaluator {
                 pmi(mc, FidelityEval.Variant.UNTRAINED), pmi(mc, FidelityEval.Variant.SHUFFLED),
                 raw(mc, FidelityEval.Variant.NO_ACTIVATIONS), generate == 0 ? Double.NaN : em / generate,
                 generate == 0 ? Double.NaN : f1 / generate, generate == 0 ? Double.NaN : rouge / generate,
-                Math.min(settings.lossExamples(), examples.size()), mcItems, generate);
+                Math.min(settings.lossExamples(), examples.size()), mcItems, generate, mc);
     }
 
     /** Token-weighted mean training loss over the examples, in batches of 4. */

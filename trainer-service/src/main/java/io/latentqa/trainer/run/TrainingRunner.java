@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,11 +22,13 @@ import io.latentqa.core.lora.AdapterFile;
 import io.latentqa.trainer.TrainerConfig;
 import io.latentqa.trainer.data.QaRecordSource;
 import io.latentqa.trainer.eval.EvalResult;
+import io.latentqa.trainer.eval.FidelityEval;
 import io.latentqa.trainer.eval.LitEvaluator;
 import io.latentqa.trainer.lit.LitExamples;
 import io.latentqa.trainer.lit.LitTrainer;
 import io.latentqa.trainer.lit.StepResult;
 import io.latentqa.trainer.messaging.ModelEventProducer;
+import io.latentqa.trainer.report.FidelityChart;
 import io.latentqa.trainer.report.LossCurve;
 import io.latentqa.trainer.runtime.ModelHolder;
 import io.quarkus.runtime.ShutdownEvent;
@@ -47,6 +50,8 @@ public class TrainingRunner {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Steps the ETA averages over. */
     private static final int ETA_WINDOW = 20;
+    /** Multiple-choice items: the true answer among 9 answers of other labels (issue 6). */
+    private static final int CHOICES = 10;
 
     private final RunRepository repository;
     private final RunService service;
@@ -178,7 +183,7 @@ public class TrainingRunner {
     private EvalResult evaluate(String id, LitTrainer trainer, LitEvaluator evaluator, LitExamples.Built eval, RunSpec spec,
                                 boolean last) {
         LitEvaluator.Settings settings = new LitEvaluator.Settings(spec.evalLimit() == 0 ? eval.examples().size() : spec.evalLimit(),
-                last ? spec.mcItems() : Math.min(spec.mcItems(), 4), 10, last ? spec.generate() : 0, 48,
+                last ? spec.mcItems() : Math.min(spec.mcItems(), 4), CHOICES, last ? spec.generate() : 0, 48,
                 spec.training().seed());
         EvalResult r = evaluator.evaluate(eval.records(), eval.examples(), trainer.adapter().name(), settings);
         repository.evaluation(id, trainer.steps(), r);
@@ -211,6 +216,16 @@ public class TrainingRunner {
             evalPoints.add(new LossCurve.Point((int) p[0], p[1]));
         }
         LossCurve.write(report.resolve("loss-curve.png"), "run " + id + ": LIT loss per step (eval dots)", train, evalPoints);
+        if (eval != null && eval.mcItems() > 0) {
+            Map<FidelityEval.Variant, FidelityEval.Score> scored = new EnumMap<>(FidelityEval.Variant.class);
+            eval.choice().forEach((variant, score) -> {
+                if (score.items() > 0) { // no shuffled control when the items share one label
+                    scored.put(variant, score);
+                }
+            });
+            FidelityChart.write(report.resolve("fidelity.svg"), scored, CHOICES, "run " + id + " at step "
+                    + trainer.steps() + ": multiple choice on " + eval.mcItems() + " eval items, decoder and controls");
+        }
         ObjectNode json = JSON.createObjectNode().put("runId", id).put("steps", trainer.steps()).put("model", spec.model());
         if (eval != null) {
             json.set("eval", JSON.valueToTree(eval));
