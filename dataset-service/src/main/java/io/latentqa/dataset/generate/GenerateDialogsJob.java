@@ -182,8 +182,9 @@ public class GenerateDialogsJob implements JobHandler {
         for (JobItem item : items.overdue(context.jobId(), OffsetDateTime.now().minus(plan.replyTimeout()))) {
             String label = item.payload().path("label").asText();
             if (item.attempts() >= plan.maxAttempts()) {
-                String error = "no answer from capture-service on latentqa.capture-results after " + item.attempts()
-                        + " tries of " + plan.replyTimeout().toSeconds() + " s each; is capture-service running?";
+                String error = "no answer from capture-service on " + config.dialogs().replyTopic() + " after "
+                        + item.attempts() + " tries of " + plan.replyTimeout().toSeconds()
+                        + " s each; is capture-service running?";
                 if (items.fail(context.jobId(), item.key(), error)) {
                     context.error(JobError.forItem(item.key(), label, error));
                     expired++;
