@@ -89,7 +89,7 @@ while true; do
       echo
       echo "train-cli: $message"
       echo "train-cli: adapter $(field adapterId "$run") at $(field adapterUri "$run") ($(field adapterDigest "$run"))"
-      echo "train-cli: report (loss-curve.png, report.json) in $(field report "$run")"
+      echo "train-cli: report (loss-curve.png, report.json, fidelity.svg when the evaluation scored multiple choice) in $(field report "$run")"
       exit 0 ;;
     FAILED|CANCELLED)
       echo
