@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -28,7 +29,9 @@ public final class FidelityChart {
     private FidelityChart() {
     }
 
-    public static void write(Path svg, Map<Variant, Score> scores, int choices, String title) {
+    /** Draws the variants that scored items (none for the shuffled control when the items share one label). */
+    public static void write(Path svg, Map<Variant, Score> all, int choices, String title) {
+        List<Score> scores = all.values().stream().filter(score -> score.items() > 0).toList();
         StringBuilder s = new StringBuilder();
         s.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
                 + "font-family=\"sans-serif\" font-size=\"12\">%n", WIDTH, HEIGHT));
@@ -49,7 +52,7 @@ public final class FidelityChart {
         int group = plotWidth / scores.size();
         int bar = group / 4;
         int g = 0;
-        for (Score score : scores.values()) {
+        for (Score score : scores) {
             int x = LEFT + g * group + group / 2 - bar;
             bar(s, x, bar, score.raw(), RAW_COLOUR);
             if (score.pmi() != null) {

@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,7 +21,6 @@ import io.latentqa.core.lora.AdapterFile;
 import io.latentqa.trainer.TrainerConfig;
 import io.latentqa.trainer.data.QaRecordSource;
 import io.latentqa.trainer.eval.EvalResult;
-import io.latentqa.trainer.eval.FidelityEval;
 import io.latentqa.trainer.eval.LitEvaluator;
 import io.latentqa.trainer.lit.LitExamples;
 import io.latentqa.trainer.lit.LitTrainer;
@@ -217,13 +215,7 @@ public class TrainingRunner {
         }
         LossCurve.write(report.resolve("loss-curve.png"), "run " + id + ": LIT loss per step (eval dots)", train, evalPoints);
         if (eval != null && eval.mcItems() > 0) {
-            Map<FidelityEval.Variant, FidelityEval.Score> scored = new EnumMap<>(FidelityEval.Variant.class);
-            eval.choice().forEach((variant, score) -> {
-                if (score.items() > 0) { // no shuffled control when the items share one label
-                    scored.put(variant, score);
-                }
-            });
-            FidelityChart.write(report.resolve("fidelity.svg"), scored, CHOICES, "run " + id + " at step "
+            FidelityChart.write(report.resolve("fidelity.svg"), eval.choice(), CHOICES, "run " + id + " at step "
                     + trainer.steps() + ": multiple choice on " + eval.mcItems() + " eval items, decoder and controls");
         }
         ObjectNode json = JSON.createObjectNode().put("runId", id).put("steps", trainer.steps()).put("model", spec.model());
