@@ -34,7 +34,9 @@ import java.util.Random;
  * §2.3), the decoder is asked "What instruction was the assistant given?", and the true system prompt is
  * ranked among {@code choices - 1} system prompts of other labels. Prints the trained decoder next to its
  * controls ({@link FidelityEval}), raw and PMI-normalised, with 95 % intervals, and writes
- * {@code fidelity.json} and {@code fidelity.svg}.
+ * {@code fidelity.json} and {@code fidelity.svg}. The user turn is on the prompt's topic, so each item is
+ * also read with its system prompt swapped for one of the other candidates: a decoder that reads the hidden
+ * prompt follows the swap, one that reads only the user turn keeps naming the original.
  *
  * <pre>
  * EvalCommand --adapter DIR [--model PATH] [--records FILE] [--items 200] [--choices 10] [--seed 0] [--out DIR]
@@ -86,7 +88,8 @@ public final class EvalCommand {
             List<String> labels = system.stream().map(LitRecord::label).toList();
             List<LitRead> reads = system.stream().map(r -> builder.read(r.readPrompt())).toList();
             List<String> answers = system.stream().map(LitRecord::system).toList();
-            List<FidelityEval.Item> items = FidelityEval.items(labels, reads, answers, QUESTION, choices, seed);
+            List<FidelityEval.Item> items = withSwappedReads(FidelityEval.items(labels, reads, answers, QUESTION, choices, seed),
+                    system, builder);
 
             System.out.printf("fidelity: %d eval system records of %s, %d choices (chance %.0f %%), read after block %d, write after"
                     + " block %d, adapter %s%n", items.size(), records.getFileName(), choices, 100.0 / choices, readLayer, writeLayer,
@@ -106,6 +109,22 @@ public final class EvalCommand {
         }
     }
 
+    /**
+     * Each item with its record's user turn read under the hidden system prompt of its first distractor
+     * ({@code answers[1]}, another label's), for {@link Variant#SWAPPED_NEW} and {@link Variant#SWAPPED_OWN}.
+     */
+    public static List<FidelityEval.Item> withSwappedReads(List<FidelityEval.Item> items, List<LitRecord> records,
+                                                           LitPromptBuilder builder) {
+        List<FidelityEval.Item> swapped = new ArrayList<>();
+        for (int i = 0; i < items.size(); i++) {
+            FidelityEval.Item item = items.get(i);
+            LitRecord own = records.get(i);
+            LitRecord other = new LitRecord(item.answers().get(1), "", "", own.stimulusUser(), "", own.label());
+            swapped.add(item.withSwapped(builder.read(other.readPrompt())));
+        }
+        return swapped;
+    }
+
     /** Eval records of kind system, a seeded sample of {@code count} (all if fewer). */
     public static List<LitRecord> systemRecords(Path file, int count, long seed) throws IOException {
         List<Map<String, Object>> json = JSON.readValue(file.toFile(), new TypeReference<>() { });
@@ -123,10 +142,16 @@ public final class EvalCommand {
     private static void print(Map<Variant, Score> scores, int choices) {
         System.out.printf("%-16s %28s %28s%n", "variant", "top-1 raw [95% CI]", "top-1 PMI [95% CI]");
         for (Score s : scores.values()) {
-            System.out.printf("%-16s %28s %28s%n", s.variant().name().toLowerCase(), format(s.raw(), s.rawCorrect(), s.items()),
+            if (s.items() == 0) {
+                continue;
+            }
+            System.out.printf("%-16s %28s %28s%n", s.variant().title(), format(s.raw(), s.rawCorrect(), s.items()),
                     s.pmi() == null ? "n/a (0 by definition)" : format(s.pmi(), s.pmiCorrect(), s.items()));
         }
         System.out.printf("chance: %.1f %%%n", 100.0 / choices);
+        System.out.printf("swapped: the record's user turn read under another label's system prompt (one of the %d others);"
+                + " 'new': the decoder names that prompt (it reads the hidden prompt); 'own': it still names the record's own"
+                + " prompt, which the target did not see (it reads the user turn only)%n", choices - 1);
     }
 
     private static String format(FidelityEval.Interval i, int k, int n) {
@@ -145,6 +170,9 @@ public final class EvalCommand {
                 .put("finishedAt", Instant.now().toString());
         ArrayNode variants = report.putArray("variants");
         for (Score s : scores.values()) {
+            if (s.items() == 0) {
+                continue;
+            }
             ObjectNode v = variants.addObject().put("variant", s.variant().name().toLowerCase()).put("items", s.items())
                     .put("rawCorrect", s.rawCorrect()).put("raw", s.raw().value())
                     .put("rawLow", s.raw().low()).put("rawHigh", s.raw().high());

@@ -31,13 +31,57 @@ import java.util.function.IntConsumer;
  *       every answer by definition).</li>
  * </ul>
  * A decoder reads something only if DECODER beats every control by more than the intervals' width.
+ * <p>
+ * Where the activations come from a dialog whose answer is hidden from the decoder (a masked system
+ * prompt), beating the controls does not yet show that the decoder reads the hidden part: the visible
+ * user turn is about the same topic as the prompt and may name it on its own. Items that carry a
+ * {@link Item#swapped() swapped read} (the same visible text read under the hidden prompt of
+ * {@code answers[1]}, another label's) are also scored under that read, by the trained adapter:
+ * <ul>
+ *   <li>{@link Variant#SWAPPED_NEW}: right when the decoder names the prompt the target was given in this
+ *       read, {@code answers[1]}: it reads the hidden prompt;</li>
+ *   <li>{@link Variant#SWAPPED_OWN}: right when it still names the item's own prompt, {@code answers[0]},
+ *       which the target never saw in this read: it reads only the visible text.</li>
+ * </ul>
  */
 public final class FidelityEval {
 
-    public enum Variant { DECODER, UNTRAINED, SHUFFLED, NO_ACTIVATIONS }
+    public enum Variant {
+        DECODER("decoder"), UNTRAINED("untrained"), SHUFFLED("shuffled"), NO_ACTIVATIONS("no activations"),
+        SWAPPED_NEW("swapped: new"), SWAPPED_OWN("swapped: own");
 
-    /** One multiple-choice item: what the target reads, the question, and the answers (the true one first). */
-    public record Item(String label, LitRead read, String question, List<String> answers) {
+        private final String title;
+
+        Variant(String title) {
+            this.title = title;
+        }
+
+        /** A short name for tables and charts. */
+        public String title() {
+            return title;
+        }
+    }
+
+    /**
+     * One multiple-choice item: what the target reads, the question, and the answers (the true one first).
+     *
+     * @param swapped the same visible text read under the hidden control that {@code answers[1]} names, or
+     *                null (no hidden control to swap)
+     */
+    public record Item(String label, LitRead read, String question, List<String> answers, LitRead swapped) {
+        public Item(String label, LitRead read, String question, List<String> answers) {
+            this(label, read, question, answers, null);
+        }
+
+        public Item {
+            if (swapped != null && answers.size() < 2) {
+                throw new IllegalArgumentException("a swapped read names answers[1], so the item needs at least two answers");
+            }
+        }
+
+        public Item withSwapped(LitRead swappedRead) {
+            return new Item(label, read, question, answers, swappedRead);
+        }
     }
 
     /** Top-1 counts of one variant; {@code pmiCorrect} is -1 where PMI is undefined. */
@@ -97,13 +141,21 @@ public final class FidelityEval {
         int[] partner = items.stream().map(Item::label).distinct().count() > 1 ? derangement(items, seed) : null;
         int[] raw = new int[Variant.values().length];
         int[] pmi = new int[Variant.values().length];
+        int swappedItems = 0;
         for (int i = 0; i < items.size(); i++) {
             Item item = items.get(i);
             Item other = partner == null ? null : items.get(partner[i]);
             try (NDManager manager = NDManager.newBaseManager()) {
-                List<LitRead> reads = other == null ? List.of(item.read()) : List.of(item.read(), other.read());
+                List<LitRead> reads = new ArrayList<>(List.of(item.read()));
+                if (other != null) {
+                    reads.add(other.read());
+                }
+                if (item.swapped() != null) {
+                    reads.add(item.swapped());
+                }
                 NDArray vectors = LitActivations.read(model, reads, readLayer, null, false, manager);
                 int n = item.read().vectorCount();
+                int otherEnd = n + (other == null ? 0 : other.read().vectorCount());
                 NDArray own = vectors.get("0:" + n);
                 List<LitWrite> ownWrites = writes(n, item);
 
@@ -112,15 +164,20 @@ public final class FidelityEval {
                 double[] base = score(ownWrites, own, null, manager);
                 double[] baseBlind = score(ownWrites, null, null, manager);
 
-                tally(raw, pmi, Variant.DECODER, decoder, decoderBlind);
-                tally(raw, pmi, Variant.UNTRAINED, base, baseBlind);
+                tally(raw, pmi, Variant.DECODER, 0, decoder, decoderBlind);
+                tally(raw, pmi, Variant.UNTRAINED, 0, base, baseBlind);
                 if (other != null) {
                     List<LitWrite> foreignWrites = writes(other.read().vectorCount(), item);
-                    double[] shuffled = score(foreignWrites, vectors.get(n + ":"), adapter, manager);
-                    // the write ids depend only on the vector count, question and answer: same count, same prompts
-                    double[] shuffledBlind = other.read().vectorCount() == n ? decoderBlind
-                            : score(foreignWrites, null, adapter, manager);
-                    tally(raw, pmi, Variant.SHUFFLED, shuffled, shuffledBlind);
+                    double[] shuffled = score(foreignWrites, vectors.get(n + ":" + otherEnd), adapter, manager);
+                    tally(raw, pmi, Variant.SHUFFLED, 0, shuffled, blind(foreignWrites, n, decoderBlind, adapter, manager));
+                }
+                if (item.swapped() != null) {
+                    List<LitWrite> swappedWrites = writes(item.swapped().vectorCount(), item);
+                    double[] swapped = score(swappedWrites, vectors.get(otherEnd + ":"), adapter, manager);
+                    double[] swappedBlind = blind(swappedWrites, n, decoderBlind, adapter, manager);
+                    tally(raw, pmi, Variant.SWAPPED_NEW, 1, swapped, swappedBlind);
+                    tally(raw, pmi, Variant.SWAPPED_OWN, 0, swapped, swappedBlind);
+                    swappedItems++;
                 }
                 raw[Variant.NO_ACTIVATIONS.ordinal()] += MultipleChoice.correct(decoderBlind, 0) ? 1 : 0;
             }
@@ -128,10 +185,23 @@ public final class FidelityEval {
         }
         Map<Variant, Score> scores = new EnumMap<>(Variant.class);
         for (Variant v : Variant.values()) {
-            int scored = v == Variant.SHUFFLED && partner == null ? 0 : items.size();
+            int scored = switch (v) {
+                case SHUFFLED -> partner == null ? 0 : items.size();
+                case SWAPPED_NEW, SWAPPED_OWN -> swappedItems;
+                default -> items.size();
+            };
             scores.put(v, new Score(v, scored, raw[v.ordinal()], v == Variant.NO_ACTIVATIONS ? -1 : pmi[v.ordinal()]));
         }
         return scores;
+    }
+
+    /**
+     * The trained adapter's scores of the answers with nothing patched, for writes of {@code writes.size()}
+     * placeholders: the write ids depend only on the vector count, question and answer, so the item's own
+     * blind scores serve whenever the count is the item's own {@code n}.
+     */
+    private double[] blind(List<LitWrite> writes, int n, double[] ownBlind, String adapter, NDManager manager) {
+        return writes.get(0).placeholderPositions().length == n ? ownBlind : score(writes, null, adapter, manager);
     }
 
     /** Sum log-likelihood of each answer, the shared prompt computed once. */
@@ -139,9 +209,9 @@ public final class FidelityEval {
         return LitChoiceScorer.logLikelihoods(model, writes, vectors, writeLayer, adapter, manager);
     }
 
-    private static void tally(int[] raw, int[] pmi, Variant variant, double[] with, double[] without) {
-        raw[variant.ordinal()] += MultipleChoice.correct(with, 0) ? 1 : 0;
-        pmi[variant.ordinal()] += MultipleChoice.correct(MultipleChoice.normalised(with, without), 0) ? 1 : 0;
+    private static void tally(int[] raw, int[] pmi, Variant variant, int right, double[] with, double[] without) {
+        raw[variant.ordinal()] += MultipleChoice.correct(with, right) ? 1 : 0;
+        pmi[variant.ordinal()] += MultipleChoice.correct(MultipleChoice.normalised(with, without), right) ? 1 : 0;
     }
 
     private List<LitWrite> writes(int vectorCount, Item item) {

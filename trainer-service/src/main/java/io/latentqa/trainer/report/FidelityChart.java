@@ -59,7 +59,7 @@ public final class FidelityChart {
                 bar(s, x + bar, bar, score.pmi(), PMI_COLOUR);
             }
             s.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">%s</text>%n", x + bar,
-                    TOP + PLOT_HEIGHT + 18, score.variant().name().toLowerCase().replace('_', ' ')));
+                    TOP + PLOT_HEIGHT + 18, score.variant().title()));
             g++;
         }
         int legendY = HEIGHT - 30;

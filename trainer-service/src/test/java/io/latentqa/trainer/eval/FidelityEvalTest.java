@@ -18,11 +18,13 @@ import io.latentqa.trainer.eval.FidelityEval.Variant;
 import io.latentqa.trainer.lit.SmolLm2Fixture;
 import org.junit.jupiter.api.Test;
 
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -80,8 +82,14 @@ class FidelityEvalTest {
                 .sorted(java.util.Comparator.comparingInt(r -> r.system().length() + r.stimulusUser().length()))
                 .limit(3).toList();
         List<LitRead> reads = shortest.stream().map(r -> SmolLm2Fixture.builder().read(r.readPrompt())).toList();
-        List<FidelityEval.Item> items = FidelityEval.items(shortest.stream().map(LitRecord::label).toList(), reads,
-                shortest.stream().map(LitRecord::system).toList(), EvalCommand.QUESTION, 3, 0);
+        List<FidelityEval.Item> items = EvalCommand.withSwappedReads(FidelityEval.items(
+                shortest.stream().map(LitRecord::label).toList(), reads, shortest.stream().map(LitRecord::system).toList(),
+                EvalCommand.QUESTION, 3, 0), shortest, SmolLm2Fixture.builder());
+        for (FidelityEval.Item item : items) {
+            // the system turn is masked: another prompt changes the read ids, not the number of vectors shown
+            assertEquals(item.read().vectorCount(), item.swapped().vectorCount());
+            assertFalse(Arrays.equals(item.read().ids(), item.swapped().ids()));
+        }
         LoraConfig lora = LoraConfig.of(4, 8f, 0f, EnumSet.of(LoraTarget.Q_PROJ, LoraTarget.V_PROJ));
         try (Adapter fresh = Adapter.initialize("fresh", lora, model.config(), model.dataType(), 1)) {
             model.addAdapter(fresh);
@@ -96,27 +104,40 @@ class FidelityEvalTest {
                 int raw = 0;
                 int pmi = 0;
                 int blind = 0;
+                int[] swappedRaw = new int[2];
+                int[] swappedPmi = new int[2];
                 for (FidelityEval.Item item : items) {
-                    double[][] s = scoreAlone(model, item);
+                    double[][] s = scoreAlone(model, item.read(), item);
                     raw += MultipleChoice.correct(s[0], 0) ? 1 : 0;
                     pmi += MultipleChoice.correct(MultipleChoice.normalised(s[0], s[1]), 0) ? 1 : 0;
                     blind += MultipleChoice.correct(s[1], 0) ? 1 : 0;
+                    double[][] w = scoreAlone(model, item.swapped(), item);
+                    for (int answer = 0; answer < 2; answer++) {
+                        swappedRaw[answer] += MultipleChoice.correct(w[0], answer) ? 1 : 0;
+                        swappedPmi[answer] += MultipleChoice.correct(MultipleChoice.normalised(w[0], w[1]), answer) ? 1 : 0;
+                    }
                 }
                 assertEquals(raw, scores.get(Variant.UNTRAINED).rawCorrect());
                 assertEquals(pmi, scores.get(Variant.UNTRAINED).pmiCorrect());
                 assertEquals(blind, scores.get(Variant.NO_ACTIVATIONS).rawCorrect());
+                // the swapped reads: "own" is right on answers[0], "new" on answers[1], the prompt the target was given
+                assertEquals(items.size(), scores.get(Variant.SWAPPED_NEW).items());
+                assertEquals(swappedRaw[0], scores.get(Variant.SWAPPED_OWN).rawCorrect());
+                assertEquals(swappedPmi[0], scores.get(Variant.SWAPPED_OWN).pmiCorrect());
+                assertEquals(swappedRaw[1], scores.get(Variant.SWAPPED_NEW).rawCorrect());
+                assertEquals(swappedPmi[1], scores.get(Variant.SWAPPED_NEW).pmiCorrect());
             } finally {
                 model.removeAdapter("fresh");
             }
         }
     }
 
-    /** Base-model log-likelihoods of the item's answers, [0] with its own vectors patched, [1] without. */
-    private static double[][] scoreAlone(Llama model, FidelityEval.Item item) {
+    /** Base-model log-likelihoods of the item's answers, [0] with the read's vectors patched, [1] without. */
+    private static double[][] scoreAlone(Llama model, LitRead read, FidelityEval.Item item) {
         try (GradMode off = GradMode.off(); NDManager manager = NDManager.newBaseManager()) {
-            NDArray vectors = LitActivations.read(model, List.of(item.read()), 15, null, false, manager);
+            NDArray vectors = LitActivations.read(model, List.of(read), 15, null, false, manager);
             List<LitWrite> writes = item.answers().stream()
-                    .map(a -> SmolLm2Fixture.builder().write(item.read().vectorCount(), item.question(), a)).toList();
+                    .map(a -> SmolLm2Fixture.builder().write(read.vectorCount(), item.question(), a)).toList();
             return new double[][]{LitChoiceScorer.logLikelihoods(model, writes, vectors, 0, null, manager),
                     LitChoiceScorer.logLikelihoods(model, writes, null, 0, null, manager)};
         }
