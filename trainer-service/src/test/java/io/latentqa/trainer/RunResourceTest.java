@@ -4,19 +4,26 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.startsWith;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
 import io.latentqa.stack.KafkaTestResource;
 import io.latentqa.stack.PostgresTestResource;
+import io.latentqa.trainer.run.RunRepository;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
+import jakarta.inject.Inject;
 
 @QuarkusTest
 @WithTestResource(KafkaTestResource.class)
 @WithTestResource(PostgresTestResource.class)
 class RunResourceTest {
+
+    @Inject
+    RunRepository repository;
 
     @Test
     void postedRunIsQueuedAndReadable() {
@@ -124,5 +131,26 @@ class RunResourceTest {
                 .body("message", is("queued; starts over (it wrote no checkpoint)"));
         given().when().post("/v1/runs/run-resume-a/cancel").then().statusCode(200).body("status", is("CANCELLED"));
         given().when().post("/v1/runs/no-such-run/resume").then().statusCode(404);
+    }
+
+    /** The runner is off in this profile: the repository calls it makes are driven by hand. */
+    @Test
+    void preparingRunSaysWhatItLoadsUntilCancelled() {
+        given().contentType(ContentType.JSON).body("{\"id\": \"run-prepare-a\", \"spec\": {}}").when().post("/v1/runs")
+                .then().statusCode(201);
+        assertTrue(repository.begin("run-prepare-a"));
+        assertFalse(repository.begin("run-prepare-a"), "a run begins once");
+        given().when().get("/v1/runs/run-prepare-a").then().statusCode(200)
+                .body("status", is("RUNNING"))
+                .body("message", is("preparing: loading the model"));
+        repository.preparing("run-prepare-a", "building LIT examples from 62752 QA records");
+        given().when().get("/v1/runs/run-prepare-a").then()
+                .body("message", is("preparing: building LIT examples from 62752 QA records"));
+        given().when().post("/v1/runs/run-prepare-a/cancel").then().statusCode(200).body("message", is("cancelling"));
+        repository.preparing("run-prepare-a", "fetching and building the eval QA records");
+        repository.training("run-prepare-a", 10, 0);
+        given().when().get("/v1/runs/run-prepare-a").then()
+                .body("status", is("RUNNING"))
+                .body("message", is("cancelling"));
     }
 }

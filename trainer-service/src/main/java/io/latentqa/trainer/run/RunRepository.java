@@ -108,14 +108,33 @@ public class RunRepository {
                 + " updated_at = now() WHERE status = 'RUNNING'", statement -> { });
     }
 
-    /** QUEUED -> RUNNING; false if the run was not queued any more (cancelled). */
-    public boolean start(String id, int totalSteps, int step) {
-        return update("UPDATE runs SET status = 'RUNNING', total_steps = ?, step = ?, message = 'training',"
-                + " started_at = coalesce(started_at, now()), updated_at = now() WHERE id = ? AND status = 'QUEUED'", s -> {
+    /**
+     * QUEUED -> RUNNING before the model and data are loaded, which takes minutes for large datasets, so the
+     * run says what it is doing rather than "queued". @return false if the run was not queued any more (cancelled)
+     */
+    public boolean begin(String id) {
+        return update("UPDATE runs SET status = 'RUNNING', message = 'preparing: loading the model',"
+                + " started_at = coalesce(started_at, now()), updated_at = now() WHERE id = ? AND status = 'QUEUED'",
+                s -> s.setString(1, id)) == 1;
+    }
+
+    /** A running run's message while it prepares; a requested cancel keeps its "cancelling". */
+    public void preparing(String id, String message) {
+        update("UPDATE runs SET message = ?, updated_at = now() WHERE id = ? AND status = 'RUNNING' AND NOT cancel_requested",
+                s -> {
+                    s.setString(1, "preparing: " + message);
+                    s.setString(2, id);
+                });
+    }
+
+    /** The prepared run starts its steps: how many there are, and where it resumes. */
+    public void training(String id, int totalSteps, int step) {
+        update("UPDATE runs SET total_steps = ?, step = ?, message = 'training', updated_at = now()"
+                + " WHERE id = ? AND status = 'RUNNING' AND NOT cancel_requested", s -> {
                     s.setInt(1, totalSteps);
                     s.setInt(2, step);
                     s.setString(3, id);
-                }) == 1;
+                });
     }
 
     /** Records one optimizer step: the step row and the run's progress fields. */

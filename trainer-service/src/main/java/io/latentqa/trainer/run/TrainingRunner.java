@@ -19,6 +19,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.latentqa.core.io.ModelLoader;
 import io.latentqa.core.lora.AdapterFile;
 import io.latentqa.trainer.TrainerConfig;
+import io.latentqa.trainer.data.QaRecord;
 import io.latentqa.trainer.data.QaRecordSource;
 import io.latentqa.trainer.eval.EvalResult;
 import io.latentqa.trainer.eval.LitEvaluator;
@@ -112,14 +113,21 @@ public class TrainingRunner {
     /** Trains one run to its end (or to a cancel request); failures end the run as FAILED with the reason. */
     void train(Run run) {
         String id = run.id();
+        if (!repository.begin(id)) {
+            return; // cancelled while queued
+        }
         try {
             RunSpec spec = service.check(run.spec());
             ModelHolder.Loaded model = models.get(spec.model());
-            LitExamples.Built data = LitExamples.build(model.builder(), records.find(spec.data()));
+            repository.preparing(id, "fetching the training QA records");
+            List<QaRecord> trainRecords = records.find(spec.data());
+            repository.preparing(id, "building LIT examples from " + trainRecords.size() + " QA records");
+            LitExamples.Built data = LitExamples.build(model.builder(), trainRecords);
             if (data.examples().isEmpty()) {
                 throw new InvalidRunRequestException("none of the matching QA records could be built into LIT examples, e.g. "
                         + data.skipped().stream().findFirst().orElse("?"));
             }
+            repository.preparing(id, "fetching and building the eval QA records");
             LitExamples.Built eval = LitExamples.build(model.builder(), records.find(spec.eval()));
             Path runDir = Path.of(config.stateDir()).resolve("runs").resolve(id).toAbsolutePath();
             Optional<String> last = repository.lastCheckpoint(id);
@@ -127,9 +135,11 @@ public class TrainingRunner {
             try (LitTrainer trainer = last.isPresent()
                     ? LitTrainer.resume(model.model(), spec.training(), data.examples(), adapterName, Path.of(last.get()))
                     : LitTrainer.start(model.model(), spec.training(), data.examples(), adapterName)) {
-                if (!repository.start(id, trainer.totalSteps(), trainer.steps())) {
-                    return; // cancelled while we loaded
+                if (repository.cancelRequested(id)) {
+                    repository.finish(id, RunStatus.CANCELLED, "cancelled before its first step", null, null, null, null);
+                    return;
                 }
+                repository.training(id, trainer.totalSteps(), trainer.steps());
                 LOG.infof("run %s: %d examples (%d skipped), %d steps%s", id, data.examples().size(), data.skipped().size(),
                         trainer.totalSteps(), last.map(p -> ", resumed from " + p).orElse(""));
                 Map<String, String> metadata = metadata(id, model, spec);

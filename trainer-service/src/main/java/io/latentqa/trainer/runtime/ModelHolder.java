@@ -11,6 +11,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The base model the trainer works on, loaded once (float32) and kept: target and decoder share its
@@ -24,8 +26,8 @@ public class ModelHolder {
     }
 
     private final TrainerConfig config;
-    private final java.util.Map<Path, Integer> layerCounts = new java.util.HashMap<>();
-    private Loaded loaded;
+    private final Map<Path, Integer> layerCounts = new ConcurrentHashMap<>();
+    private volatile Loaded loaded;
 
     ModelHolder(TrainerConfig config) {
         this.config = config;
@@ -40,15 +42,19 @@ public class ModelHolder {
         return path.toAbsolutePath().normalize();
     }
 
-    /** Number of blocks of a model, for checking run specs (loads the model if it is not the held one). */
-    public synchronized int layers(String model) {
+    /**
+     * Number of blocks of a model, for checking run specs. Not synchronized with {@link #get}: a spec posted
+     * while the runner loads weights (minutes on a busy machine) is checked from the file's header at once.
+     */
+    public int layers(String model) {
         Path path = resolve(model);
         if (!Files.exists(path)) {
             throw new IllegalArgumentException("no model at " + path + "; give a path relative to " + config.modelsDir()
                     + " or an absolute one (a .gguf file, a Hugging Face folder or a llama2.c .bin)");
         }
-        if (loaded != null && loaded.path().equals(path)) {
-            return loaded.model().config().nLayers();
+        Loaded held = loaded;
+        if (held != null && held.path().equals(path)) {
+            return held.model().config().nLayers();
         }
         // the header is enough: don't load float32 weights just to check a spec
         return layerCounts.computeIfAbsent(path, p -> {
