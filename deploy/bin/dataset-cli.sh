@@ -7,7 +7,7 @@
 #   dataset-cli.sh [--url URL] cancel JOB_ID                       cancel a job
 #   dataset-cli.sh [--url URL] jobs                                list recent jobs
 #
-# TYPE: import-latentqa | generate-controls | generate-dialogs | generate-qa | split
+# TYPE: import-latentqa | generate-controls | generate-dialogs | generate-qa | pair-stimuli | split
 # key=value pairs become the job's params. A value that is a number, true, false, or starts with [ or { is
 # sent as JSON; anything else as a string. Examples:
 #   dataset-cli.sh import-latentqa files=eval/control.json,eval/qa.json

@@ -10,6 +10,7 @@ public enum JobType {
     GENERATE_CONTROLS("generate-controls", "structured controls from a grammar of attribute slots"),
     GENERATE_DIALOGS("generate-dialogs", "controls x stimuli completed by the target model through capture-service"),
     GENERATE_QA("generate-qa", "QA pairs for controls that have none, from templates or an LLM"),
+    PAIR_STIMULI("pair-stimuli", "system dialogs of each control's prompt before other labels' user turns (counterfactual pairs)"),
     SPLIT("split", "assign every label to train, eval or test, deterministically by seed");
 
     private final String wireName;

@@ -16,7 +16,8 @@ import com.fasterxml.jackson.databind.JsonNode;
  * @param control the control text as this record states it
  * @param stimulus the stimulus (user turn or story prompt), if any
  * @param messages the dialog: [{role, content}...]
- * @param source import, grammar (the control record of a grammar control) or capture (completed by the target)
+ * @param source import, grammar (the control record of a grammar control), capture (completed by the target) or
+ *        pairing (a control before another label's user turn, {@code pair-stimuli})
  * @param sourceFile for imports: the file, relative to the data folder
  * @param position for imports: where in the file
  * @param modelId for captures: the target model

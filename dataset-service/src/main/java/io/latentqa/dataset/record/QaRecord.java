@@ -22,7 +22,7 @@ import com.fasterxml.jackson.databind.JsonNode;
  * @param split train, eval or test; null until a split job assigned the label
  * @param source where the QA pair came from: import, template or llm
  * @param jobId the job that wrote the QA pair
- * @param dialogSource where the dialog came from: import, grammar or capture
+ * @param dialogSource where the dialog came from: import, grammar, capture or pairing
  * @param dialogJobId the job that wrote the dialog
  * @param modelId for captured dialogs: the target model that completed it
  * @param createdAt the later of the dialog's and the pair's creation

@@ -27,7 +27,7 @@ class JobResourceTest {
                 .body("type", is("urn:latentqa:problem:unknown-job-type"))
                 .body("status", is(400))
                 .body("detail", is("unknown job type 'make-dataset'; allowed: import-latentqa, generate-controls,"
-                        + " generate-dialogs, generate-qa, split"));
+                        + " generate-dialogs, generate-qa, pair-stimuli, split"));
     }
 
     @Test
