@@ -81,7 +81,7 @@ while true; do
         printf '\r\033[K[%s] %d/%d  loss %s  %s tok/s  ETA %ss' "$bar" "$step" "$total" \
           "$(printf '%.4f' "${loss:-0}")" "$(printf '%.0f' "${tps:-0}")" "$(printf '%.0f' "${eta:-0}")"
       else
-        printf '\r\033[K%s' "starting: $message"
+        printf '\r\033[K%s' "$message"
       fi ;;
   esac
   case "$status" in
