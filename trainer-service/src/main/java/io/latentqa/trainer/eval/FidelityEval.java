@@ -196,9 +196,9 @@ public final class FidelityEval {
     }
 
     /**
-     * The trained adapter's scores of the answers with nothing patched, for writes of {@code writes.size()}
-     * placeholders: the write ids depend only on the vector count, question and answer, so the item's own
-     * blind scores serve whenever the count is the item's own {@code n}.
+     * The trained adapter's scores of the answers with nothing patched: the write ids depend only on the
+     * placeholder count, question and answer, so the item's own blind scores serve whenever the writes have
+     * the item's own {@code n} placeholders.
      */
     private double[] blind(List<LitWrite> writes, int n, double[] ownBlind, String adapter, NDManager manager) {
         return writes.get(0).placeholderPositions().length == n ? ownBlind : score(writes, null, adapter, manager);
