@@ -110,7 +110,10 @@ public class TrainingRunner {
         }
     }
 
-    /** Trains one run to its end (or to a cancel request); failures end the run as FAILED with the reason. */
+    /**
+     * Trains one run to its end (or to a cancel request); failures end the run as FAILED with the reason. Only a
+     * failure to record that (the database is gone) leaves it RUNNING, and the next start queues it again.
+     */
     void train(Run run) {
         String id = run.id();
         if (!repository.begin(id)) {
@@ -179,6 +182,11 @@ public class TrainingRunner {
         } catch (InvalidRunRequestException | IllegalArgumentException | IllegalStateException | UncheckedIOException e) {
             LOG.errorf(e, "run %s failed", id);
             repository.finish(id, RunStatus.FAILED, e.getMessage(), null, null, null, null);
+        } catch (RuntimeException | OutOfMemoryError e) {
+            // a bug or an engine failure: the run ends FAILED with its cause instead of staying RUNNING until a restart
+            LOG.errorf(e, "run %s failed unexpectedly", id);
+            String hint = e instanceof OutOfMemoryError ? " (try a smaller batchSize with more gradAccum)" : "";
+            repository.finish(id, RunStatus.FAILED, "internal error: " + e + hint, null, null, null, null);
         }
     }
 
