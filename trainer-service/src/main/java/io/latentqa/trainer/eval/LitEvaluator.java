@@ -11,6 +11,7 @@ import io.latentqa.core.lit.LitExample;
 import io.latentqa.core.lit.LitLoss;
 import io.latentqa.core.lit.LitPromptBuilder;
 import io.latentqa.core.lit.LitRead;
+import io.latentqa.core.lit.LitRecord;
 import io.latentqa.core.lit.LitWrite;
 import io.latentqa.core.model.GradMode;
 import io.latentqa.core.model.Llama;
@@ -27,7 +28,8 @@ import java.util.Map;
  * Evaluates a decoder adapter on eval QA records: mean loss; multiple choice (the true answer among
  * {@code choices - 1} answers of other labels, ranked by log-likelihood with the activations, and
  * normalised by the same answers' log-likelihood without them), next to the controls of
- * {@link FidelityEval} (untrained model, another record's activations, no activations); exact match,
+ * {@link FidelityEval} (untrained model, another record's activations, no activations, and for records with a
+ * hidden control the swapped read); exact match,
  * token F1 and ROUGE-L of greedy answers. No gradient, LoRA dropout off.
  */
 public final class LitEvaluator {
@@ -73,16 +75,7 @@ public final class LitEvaluator {
                                                Settings settings) {
         double loss = loss(examples.subList(0, Math.min(settings.lossExamples(), examples.size())), adapter);
         int mcItems = Math.min(settings.mcItems(), examples.size());
-        List<String> labels = records.stream().map(QaRecord::label).toList();
-        List<String> answers = records.stream().map(QaRecord::answer).toList();
-        List<FidelityEval.Item> items = new ArrayList<>();
-        for (int i = 0; i < mcItems; i++) {
-            // the true answer first, then as many of the wanted distractors as the records have
-            List<String> options = new ArrayList<>();
-            options.add(answers.get(i));
-            options.addAll(FidelityEval.distractors(labels, answers, i, settings.choices() - 1, settings.seed()));
-            items.add(new FidelityEval.Item(labels.get(i), examples.get(i).read(), records.get(i).question(), options));
-        }
+        List<FidelityEval.Item> items = items(records, examples, mcItems, settings.choices(), settings.seed(), builder);
         Map<FidelityEval.Variant, FidelityEval.Score> mc = items.isEmpty() ? Map.of()
                 : new FidelityEval(model, builder, readLayer, writeLayer).evaluate(items, adapter, settings.seed(), done -> { });
         int generate = Math.min(settings.generate(), examples.size());
@@ -101,6 +94,55 @@ public final class LitEvaluator {
                 raw(mc, FidelityEval.Variant.NO_ACTIVATIONS), generate == 0 ? Double.NaN : em / generate,
                 generate == 0 ? Double.NaN : f1 / generate, generate == 0 ? Double.NaN : rouge / generate,
                 Math.min(settings.lossExamples(), examples.size()), mcItems, generate, mc);
+    }
+
+    /**
+     * The first {@code count} multiple-choice items: the true answer first, then distractors of other labels.
+     * An item whose record hides a control (a system prompt, or a control turn and its reply) is also read with
+     * its visible user turn under the hidden control of the record that {@code answers[1]} comes from (the first
+     * distractor from a record of the same kind, moved there; the order of answers does not change a ranking):
+     * the swapped read of {@link FidelityEval.Variant#SWAPPED_NEW}. Records with the target's own reply are not
+     * swapped: that reply was written under the original control.
+     */
+    static List<FidelityEval.Item> items(List<QaRecord> records, List<LitExample> examples, int count, int choices, long seed,
+                                         LitPromptBuilder builder) {
+        List<String> labels = records.stream().map(QaRecord::label).toList();
+        List<String> answers = records.stream().map(QaRecord::answer).toList();
+        List<FidelityEval.Item> items = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            List<String> options = new ArrayList<>();
+            options.add(answers.get(i));
+            options.addAll(FidelityEval.distractors(labels, answers, i, choices - 1, seed));
+            // the swap takes the first distractor that comes from a record of the same kind; it moves to answers[1]
+            LitRecord swapped = null;
+            for (int k = 1; k < options.size() && swapped == null; k++) {
+                swapped = swappedControl(records, i, options.get(k));
+                if (swapped != null) {
+                    options.add(1, options.remove(k));
+                }
+            }
+            FidelityEval.Item item = new FidelityEval.Item(labels.get(i), examples.get(i).read(), records.get(i).question(), options);
+            items.add(swapped == null ? item : item.withSwapped(builder.read(swapped.readPrompt())));
+        }
+        return items;
+    }
+
+    /** Record {@code i}'s visible turn under the hidden control of the first record of another label answering {@code answer}. */
+    private static LitRecord swappedControl(List<QaRecord> records, int i, String answer) {
+        LitRecord own = records.get(i).record();
+        for (QaRecord candidate : records) {
+            if (candidate.label().equals(records.get(i).label()) || !candidate.answer().equals(answer)
+                    || candidate.kind() != own.kind()) {
+                continue;
+            }
+            LitRecord other = candidate.record();
+            return switch (own.kind()) {
+                case SYSTEM -> new LitRecord(other.system(), "", "", own.stimulusUser(), "", own.label());
+                case STIMULUS -> new LitRecord("", other.controlUser(), other.controlModel(), own.stimulusUser(), "", own.label());
+                default -> null;
+            };
+        }
+        return null;
     }
 
     /** Token-weighted mean training loss over the examples, in batches of 4. */
