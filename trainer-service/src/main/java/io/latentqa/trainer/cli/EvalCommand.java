@@ -91,7 +91,7 @@ public final class EvalCommand {
             List<FidelityEval.Item> items = withSwappedReads(FidelityEval.items(labels, reads, answers, QUESTION, choices, seed),
                     system, builder);
 
-            System.out.printf("fidelity: %d eval system records of %s, %d choices (chance %.0f %%), read after block %d, write after"
+            System.out.printf("fidelity: %d system records of %s, %d choices (chance %.0f %%), read after block %d, write after"
                     + " block %d, adapter %s%n", items.size(), records.getFileName(), choices, 100.0 / choices, readLayer, writeLayer,
                     adapterDir);
             long started = System.nanoTime();
@@ -103,7 +103,7 @@ public final class EvalCommand {
             Files.createDirectories(out);
             writeReport(out, scores, adapterDir, loaded.metadata(), records, choices, seed);
             FidelityChart.write(out.resolve("fidelity.svg"), scores, choices, "decoder " + adapterDir.getFileName()
-                    + ", " + items.size() + " eval system records");
+                    + ", " + items.size() + " system records of " + records.getFileName());
             System.out.println("wrote " + out.resolve("fidelity.json") + " and " + out.resolve("fidelity.svg"));
             loaded.adapter().close();
         }
