@@ -92,6 +92,20 @@ public record LitRecord(String system, String controlUser, String controlModel, 
         };
     }
 
+    /**
+     * This record's visible user turn under the hidden control of {@code other} (its system prompt, or its control
+     * turn and reply): the swapped read of the fidelity check. Only for kinds whose control is masked and that end
+     * before the target's reply (SYSTEM, STIMULUS); null for the others, whose reply was written under this
+     * record's own control.
+     */
+    public LitRecord withControlOf(LitRecord other) {
+        return switch (kind()) {
+            case SYSTEM -> new LitRecord(other.system, "", "", stimulusUser, "", label);
+            case STIMULUS -> new LitRecord("", other.controlUser, other.controlModel, stimulusUser, "", label);
+            default -> null;
+        };
+    }
+
     /** The text model's prompt (the control, then the story prompt if any) and its continuation. */
     private List<ChatMessage> textCompletion() {
         List<ChatMessage> messages = new ArrayList<>();

@@ -119,7 +119,7 @@ public final class EvalCommand {
         for (int i = 0; i < items.size(); i++) {
             FidelityEval.Item item = items.get(i);
             LitRecord own = records.get(i);
-            LitRecord other = new LitRecord(item.answers().get(1), "", "", own.stimulusUser(), "", own.label());
+            LitRecord other = own.withControlOf(new LitRecord(item.answers().get(1), "", "", "", "", ""));
             swapped.add(item.withSwapped(builder.read(other.readPrompt())));
         }
         return swapped;

@@ -135,12 +135,7 @@ public final class LitEvaluator {
                     || candidate.kind() != own.kind()) {
                 continue;
             }
-            LitRecord other = candidate.record();
-            return switch (own.kind()) {
-                case SYSTEM -> new LitRecord(other.system(), "", "", own.stimulusUser(), "", own.label());
-                case STIMULUS -> new LitRecord("", other.controlUser(), other.controlModel(), own.stimulusUser(), "", own.label());
-                default -> null;
-            };
+            return own.withControlOf(candidate.record());
         }
         return null;
     }
