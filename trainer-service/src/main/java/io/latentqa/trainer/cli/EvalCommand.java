@@ -94,11 +94,10 @@ public final class EvalCommand {
             System.out.printf("fidelity: %d system records of %s, %d choices (chance %.0f %%), read after block %d, write after"
                     + " block %d, adapter %s%n", items.size(), records.getFileName(), choices, 100.0 / choices, readLayer, writeLayer,
                     adapterDir);
-            long started = System.nanoTime();
-            int total = items.size();
+            ProgressBar bar = new ProgressBar("items", items.size());
             Map<Variant, Score> scores = new FidelityEval(llama, builder, readLayer, writeLayer)
-                    .evaluate(items, "decoder", seed, done -> progress(done, total, started));
-            System.err.println();
+                    .evaluate(items, "decoder", seed, bar::update);
+            bar.finish();
             print(scores, choices);
             Files.createDirectories(out);
             writeReport(out, scores, adapterDir, loaded.metadata(), records, choices, seed);
@@ -181,15 +180,6 @@ public final class EvalCommand {
             }
         }
         JSON.writerWithDefaultPrettyPrinter().writeValue(out.resolve("fidelity.json").toFile(), report);
-    }
-
-    private static void progress(int done, int total, long started) {
-        double seconds = (System.nanoTime() - started) / 1e9;
-        int width = 30;
-        int filled = width * done / total;
-        long eta = Math.round(seconds / done * (total - done));
-        System.err.printf("\r[%s%s] %d/%d items, %.1f s/item, ETA %d:%02d ", "#".repeat(filled), " ".repeat(width - filled), done, total,
-                seconds / done, eta / 60, eta % 60);
     }
 
     private static int layer(Map<String, String> metadata, String key, Path dir) {
