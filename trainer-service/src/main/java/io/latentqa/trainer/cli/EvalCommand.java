@@ -74,6 +74,10 @@ public final class EvalCommand {
         if (adapterDir == null) {
             fail("--adapter DIR is required: a decoder adapter folder (a run's adapter/ or a checkpoint's adapter/)");
         }
+        if (choices < 2 || count < choices) {
+            fail("--choices must be at least 2 and --items at least --choices (got " + choices + " and " + count + "): each item's"
+                    + " distractors are the answers of the other sampled records");
+        }
         if (out == null) {
             out = adapterDir.resolveSibling(adapterDir.getFileName() + "-fidelity");
         }
