@@ -87,7 +87,11 @@ public final class ProbeCommand {
     }
 
     private static void print(ControlProbe.Result result) {
-        System.out.printf("system turn of every prompt: %d tokens, so only the prompts' content differs%n", result.systemTurnTokens());
+        if (result.systemTurnTokens() > 0) {
+            System.out.printf("system turn of every prompt: %d tokens, so only the prompts' content differs%n", result.systemTurnTokens());
+        } else {
+            System.out.println("the prompts' system turns differ in length: length and position also tell them apart");
+        }
         System.out.printf("%5s  %-26s %-26s %-26s %s%n", "block", "last vector [95% CI]", "mean of shown [95% CI]",
                 "shuffled control", "prompt share");
         for (Block b : result.blocks()) {
