@@ -43,6 +43,7 @@ import java.util.stream.Collectors;
 public final class ClosedSetCommand {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Flags FLAGS = new Flags("closedset");
 
     /** One evaluation after {@code step} steps; {@code loss} is the mean training loss since the previous one. */
     public record Point(int step, double loss, ClosedSet.Score score) {
@@ -68,29 +69,29 @@ public final class ClosedSetCommand {
         for (int i = 0; i < args.length; i++) {
             String value = i + 1 < args.length ? args[i + 1] : null;
             switch (args[i]) {
-                case "--model" -> model = Path.of(require(args[i], value));
-                case "--records" -> records = Path.of(require(args[i], value));
-                case "--prompts" -> k = Integer.parseInt(require(args[i], value));
-                case "--train-users" -> trainUsers = Integer.parseInt(require(args[i], value));
-                case "--eval-users" -> evalUsers = Integer.parseInt(require(args[i], value));
-                case "--steps" -> steps = Integer.parseInt(require(args[i], value));
-                case "--eval-every" -> evalEvery = Integer.parseInt(require(args[i], value));
-                case "--lr" -> lr = Double.parseDouble(require(args[i], value));
-                case "--warmup" -> warmup = Integer.parseInt(require(args[i], value));
-                case "--rank" -> rank = Integer.parseInt(require(args[i], value));
-                case "--targets" -> targets = targets(require(args[i], value));
-                case "--read-layer" -> readLayer = Integer.parseInt(require(args[i], value));
-                case "--write-layer" -> writeLayer = Integer.parseInt(require(args[i], value));
-                case "--seed" -> seed = Long.parseLong(require(args[i], value));
-                case "--out" -> out = Path.of(require(args[i], value));
-                default -> fail("unknown argument '" + args[i] + "'; usage: closedset [--model PATH] [--records FILE] [--prompts 10]"
+                case "--model" -> model = Path.of(FLAGS.value(args[i], value));
+                case "--records" -> records = Path.of(FLAGS.value(args[i], value));
+                case "--prompts" -> k = FLAGS.integer(args[i], value);
+                case "--train-users" -> trainUsers = FLAGS.integer(args[i], value);
+                case "--eval-users" -> evalUsers = FLAGS.integer(args[i], value);
+                case "--steps" -> steps = FLAGS.integer(args[i], value);
+                case "--eval-every" -> evalEvery = FLAGS.integer(args[i], value);
+                case "--lr" -> lr = FLAGS.decimal(args[i], value);
+                case "--warmup" -> warmup = FLAGS.integer(args[i], value);
+                case "--rank" -> rank = FLAGS.integer(args[i], value);
+                case "--targets" -> targets = targets(FLAGS.value(args[i], value));
+                case "--read-layer" -> readLayer = FLAGS.integer(args[i], value);
+                case "--write-layer" -> writeLayer = FLAGS.integer(args[i], value);
+                case "--seed" -> seed = FLAGS.longInteger(args[i], value);
+                case "--out" -> out = Path.of(FLAGS.value(args[i], value));
+                default -> FLAGS.fail("unknown argument '" + args[i] + "'; usage: closedset [--model PATH] [--records FILE] [--prompts 10]"
                         + " [--train-users 240] [--eval-users 60] [--steps 400] [--eval-every 100] [--lr 1e-3] [--warmup 20]"
                         + " [--rank 16] [--targets q_proj,...,down_proj] [--read-layer N] [--write-layer 0] [--seed 42] [--out DIR]");
             }
             i++;
         }
         if (k < 2 || trainUsers < 1 || evalUsers < 1 || steps < 1 || evalEvery < 1 || rank < 1 || !(lr > 0)) {
-            fail("--prompts must be at least 2; --train-users, --eval-users, --steps, --eval-every and --rank at least 1;"
+            FLAGS.fail("--prompts must be at least 2; --train-users, --eval-users, --steps, --eval-every and --rank at least 1;"
                     + " --lr above 0");
         }
 
@@ -189,7 +190,7 @@ public final class ClosedSetCommand {
             try {
                 targets.add(LoraTarget.parse(name.strip()));
             } catch (IllegalArgumentException e) {
-                fail("--targets: " + e.getMessage());
+                FLAGS.fail("--targets: " + e.getMessage());
             }
         }
         return targets;
@@ -197,17 +198,5 @@ public final class ClosedSetCommand {
 
     private static String names(Set<LoraTarget> targets) {
         return targets.stream().map(LoraTarget::moduleName).collect(Collectors.joining(","));
-    }
-
-    private static String require(String flag, String value) {
-        if (value == null) {
-            fail(flag + " needs a value");
-        }
-        return value;
-    }
-
-    private static void fail(String message) {
-        System.err.println("closedset: " + message);
-        System.exit(2);
     }
 }

@@ -46,6 +46,7 @@ public final class EvalCommand {
 
     public static final String QUESTION = "What instruction was the assistant given?";
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Flags FLAGS = new Flags("eval");
 
     public static void main(String[] args) throws IOException {
         Path shared = Path.of(System.getProperty("latentqa.shared", "../shared"));
@@ -59,23 +60,23 @@ public final class EvalCommand {
         for (int i = 0; i < args.length; i++) {
             String value = i + 1 < args.length ? args[i + 1] : null;
             switch (args[i]) {
-                case "--adapter" -> adapterDir = Path.of(require(args[i], value));
-                case "--model" -> model = Path.of(require(args[i], value));
-                case "--records" -> records = Path.of(require(args[i], value));
-                case "--items" -> count = Integer.parseInt(require(args[i], value));
-                case "--choices" -> choices = Integer.parseInt(require(args[i], value));
-                case "--seed" -> seed = Long.parseLong(require(args[i], value));
-                case "--out" -> out = Path.of(require(args[i], value));
-                default -> fail("unknown argument '" + args[i] + "'; usage: eval --adapter DIR [--model PATH] [--records FILE]"
+                case "--adapter" -> adapterDir = Path.of(FLAGS.value(args[i], value));
+                case "--model" -> model = Path.of(FLAGS.value(args[i], value));
+                case "--records" -> records = Path.of(FLAGS.value(args[i], value));
+                case "--items" -> count = FLAGS.integer(args[i], value);
+                case "--choices" -> choices = FLAGS.integer(args[i], value);
+                case "--seed" -> seed = FLAGS.longInteger(args[i], value);
+                case "--out" -> out = Path.of(FLAGS.value(args[i], value));
+                default -> FLAGS.fail("unknown argument '" + args[i] + "'; usage: eval --adapter DIR [--model PATH] [--records FILE]"
                         + " [--items 200] [--choices 10] [--seed 0] [--out DIR]");
             }
             i++;
         }
         if (adapterDir == null) {
-            fail("--adapter DIR is required: a decoder adapter folder (a run's adapter/ or a checkpoint's adapter/)");
+            FLAGS.fail("--adapter DIR is required: a decoder adapter folder (a run's adapter/ or a checkpoint's adapter/)");
         }
         if (choices < 2 || count < choices) {
-            fail("--choices must be at least 2 and --items at least --choices (got " + choices + " and " + count + "): each item's"
+            FLAGS.fail("--choices must be at least 2 and --items at least --choices (got " + choices + " and " + count + "): each item's"
                     + " distractors are the answers of the other sampled records");
         }
         if (out == null) {
@@ -189,20 +190,8 @@ public final class EvalCommand {
     private static int layer(Map<String, String> metadata, String key, Path dir) {
         String value = metadata.get(key);
         if (value == null || value.isBlank()) {
-            fail(dir + " has no " + key + " in its metadata: it is not a decoder adapter written by trainer-service");
+            FLAGS.fail(dir + " has no " + key + " in its metadata: it is not a decoder adapter written by trainer-service");
         }
         return Integer.parseInt(value.split(",")[0].trim());
-    }
-
-    private static String require(String flag, String value) {
-        if (value == null) {
-            fail(flag + " needs a value");
-        }
-        return value;
-    }
-
-    private static void fail(String message) {
-        System.err.println("eval: " + message);
-        System.exit(2);
     }
 }

@@ -36,6 +36,7 @@ import java.util.stream.Collectors;
 public final class ProbeCommand {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Flags FLAGS = new Flags("probe");
 
     public static void main(String[] args) throws IOException {
         Path shared = Path.of(System.getProperty("latentqa.shared", "../shared"));
@@ -48,19 +49,19 @@ public final class ProbeCommand {
         for (int i = 0; i < args.length; i++) {
             String value = i + 1 < args.length ? args[i + 1] : null;
             switch (args[i]) {
-                case "--model" -> model = Path.of(require(args[i], value));
-                case "--records" -> records = Path.of(require(args[i], value));
-                case "--prompts" -> promptCount = Integer.parseInt(require(args[i], value));
-                case "--users" -> userCount = Integer.parseInt(require(args[i], value));
-                case "--seed" -> seed = Long.parseLong(require(args[i], value));
-                case "--out" -> out = Path.of(require(args[i], value));
-                default -> fail("unknown argument '" + args[i] + "'; usage: probe [--model PATH] [--records FILE] [--prompts 10]"
+                case "--model" -> model = Path.of(FLAGS.value(args[i], value));
+                case "--records" -> records = Path.of(FLAGS.value(args[i], value));
+                case "--prompts" -> promptCount = FLAGS.integer(args[i], value);
+                case "--users" -> userCount = FLAGS.integer(args[i], value);
+                case "--seed" -> seed = FLAGS.longInteger(args[i], value);
+                case "--out" -> out = Path.of(FLAGS.value(args[i], value));
+                default -> FLAGS.fail("unknown argument '" + args[i] + "'; usage: probe [--model PATH] [--records FILE] [--prompts 10]"
                         + " [--users 20] [--seed 0] [--out DIR]");
             }
             i++;
         }
         if (promptCount < 2 || userCount < 2) {
-            fail("--prompts and --users must be at least 2");
+            FLAGS.fail("--prompts and --users must be at least 2");
         }
         List<LitRecord> all = EvalCommand.systemRecords(records, Integer.MAX_VALUE, seed);
         try (ModelFiles files = ModelLoader.load(model); Llama llama = Llama.load(files.weights(), DataType.FLOAT32)) {
@@ -69,7 +70,7 @@ public final class ProbeCommand {
             Set<String> promptLabels = prompts.stream().map(LitRecord::label).collect(Collectors.toSet());
             List<LitRecord> users = all.stream().filter(r -> !promptLabels.contains(r.label())).limit(userCount).toList();
             if (users.size() < 2) {
-                fail(records + " has too few other system records for user turns");
+                FLAGS.fail(records + " has too few other system records for user turns");
             }
             System.out.printf("control probe: %d system prompts of one length x %d user turns of %s, read after every block of"
                     + " %s; chance %.1f %%%n", prompts.size(), users.size(), records.getFileName(), model.getFileName(),
@@ -134,17 +135,5 @@ public final class ProbeCommand {
         Interval i = id.interval();
         node.putObject(name).put("correct", id.correct()).put("total", id.total()).put("value", i.value())
                 .put("low", i.low()).put("high", i.high());
-    }
-
-    private static String require(String flag, String value) {
-        if (value == null) {
-            fail(flag + " needs a value");
-        }
-        return value;
-    }
-
-    private static void fail(String message) {
-        System.err.println("probe: " + message);
-        System.exit(2);
     }
 }
