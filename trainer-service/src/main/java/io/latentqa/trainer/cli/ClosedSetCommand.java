@@ -125,6 +125,7 @@ public final class ClosedSetCommand {
                     if (step.step() % evalEvery == 0 || trainer.isDone()) {
                         bar.finish();
                         points.add(evaluate(llama, builder, split, config, step.step(), lossSum / lossCount));
+                        bar = new ProgressBar("steps", steps, step.step());
                         lossSum = 0;
                         lossCount = 0;
                     }

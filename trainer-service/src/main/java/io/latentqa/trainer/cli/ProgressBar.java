@@ -7,20 +7,31 @@ final class ProgressBar {
 
     private final String unit;
     private final int total;
+    private final int startedAt;
     private final long started = System.nanoTime();
 
     /** @param unit what is counted, plural ("items") */
     ProgressBar(String unit, int total) {
+        this(unit, total, 0);
+    }
+
+    /**
+     * A bar that goes on from {@code startedAt} units already done, timing only the units from here on: a
+     * loop that paused for other work (an evaluation) gets an ETA from its own pace.
+     */
+    ProgressBar(String unit, int total, int startedAt) {
         this.unit = unit;
         this.total = total;
+        this.startedAt = startedAt;
     }
 
     void update(int done) {
         double seconds = (System.nanoTime() - started) / 1e9;
         int filled = WIDTH * done / total;
-        long eta = Math.round(seconds / done * (total - done));
+        double each = seconds / Math.max(1, done - startedAt);
+        long eta = Math.round(each * (total - done));
         System.err.printf("\r[%s%s] %d/%d %s, %.1f s each, ETA %d:%02d ", "#".repeat(filled), " ".repeat(WIDTH - filled), done,
-                total, unit, seconds / done, eta / 60, eta % 60);
+                total, unit, each, eta / 60, eta % 60);
     }
 
     void finish() {

@@ -231,7 +231,7 @@ public class TrainingRunner {
         for (double[] p : repository.evalLosses(id)) {
             evalPoints.add(new LossCurve.Point((int) p[0], p[1]));
         }
-        LossCurve.write(report.resolve("loss-curve.png"), "run " + id + ": LIT loss per step (eval dots)", train, evalPoints);
+        LossCurve.write(report.resolve("loss-curve.png"), "run " + id + ": LIT training loss", train, evalPoints);
         if (eval != null && eval.mcItems() > 0) {
             FidelityChart.write(report.resolve("fidelity.svg"), eval.choice(), CHOICES, "run " + id + " at step "
                     + trainer.steps() + ": multiple choice on " + eval.mcItems() + " eval items, decoder and controls");

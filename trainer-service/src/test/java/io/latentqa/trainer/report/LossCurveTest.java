@@ -6,10 +6,12 @@ import org.junit.jupiter.api.io.TempDir;
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class LossCurveTest {
 
@@ -25,5 +27,43 @@ class LossCurveTest {
         // the first training point (step 1 of 3, the highest loss) is drawn at x = 60 + 720/3 = 300, y = 40 (plot top)
         int blue = image.getRGB(300, 40) & 0xffffff;
         assertNotEquals(0xffffff, blue, "a curve pixel is not background");
+    }
+
+    @Test
+    void trailingMeanAveragesTheLastWindowStepsAndFewerAtTheStart() {
+        List<LossCurve.Point> points = List.of(new LossCurve.Point(1, 3.0), new LossCurve.Point(2, 2.0),
+                new LossCurve.Point(3, 1.5), new LossCurve.Point(4, 0.5));
+        List<LossCurve.Point> means = LossCurve.trailingMean(points, 2);
+        // by hand: 3 / 1, (3 + 2) / 2, (2 + 1.5) / 2, (1.5 + 0.5) / 2
+        assertEquals(List.of(1, 2, 3, 4), means.stream().map(LossCurve.Point::step).toList());
+        double[] expected = {3.0, 2.5, 1.75, 1.0};
+        for (int i = 0; i < expected.length; i++) {
+            assertEquals(expected[i], means.get(i).loss(), 1e-12);
+        }
+        assertEquals(points, LossCurve.trailingMean(points, 1));
+        assertEquals(25, LossCurve.window(1000));
+        assertEquals(1, LossCurve.window(3));
+    }
+
+    @Test
+    void theMeanOfANoisyCurveIsDrawnDarkWhereItLiesAndTheStepsLightAroundIt() {
+        System.setProperty("java.awt.headless", "true");
+        // a loss that alternates 1, 3, 1, 3 ... for 1000 steps: every trailing mean of 25 steps is 2 +- 0.04
+        List<LossCurve.Point> steps = new ArrayList<>();
+        for (int step = 1; step <= 1000; step++) {
+            steps.add(new LossCurve.Point(step, step % 2 == 1 ? 1.0 : 3.0));
+        }
+        BufferedImage image = LossCurve.render("noise", steps, List.of());
+        // step 500 is at x = 60 + 720 / 2 = 420; loss 2 (half-way from 1 to 3) at y = 390 - 350 / 2 = 215
+        int mean = image.getRGB(420, 215) & 0xffffff;
+        int step = image.getRGB(420, 100) & 0xffffff;
+        assertTrue(isMeanBlue(mean), "the trailing mean at loss 2 is drawn dark blue, got " + Integer.toHexString(mean));
+        assertTrue(!isMeanBlue(step) && step != 0xffffff, "above the mean only the light per-step curve, got " + Integer.toHexString(step));
+    }
+
+    private static boolean isMeanBlue(int rgb) {
+        int red = rgb >> 16 & 0xff;
+        int green = rgb >> 8 & 0xff;
+        return red < 90 && green < 150;
     }
 }
