@@ -19,7 +19,8 @@ import java.util.Locale;
  * Draws a run's loss curve into a PNG with java.awt only; works headless ({@code -Djava.awt.headless=true}).
  * The training loss per step is drawn thin and light: with a few examples per step it is mostly noise
  * (one batch's answers are long, the next one's short). Its trailing mean ({@link #window}) is drawn thick
- * on top, so that a plateau, or the step where the loss leaves one, can be seen. Eval losses are dots.
+ * on top, so that a plateau, or the step where the loss leaves one, can be seen; a run of fewer than 80 steps
+ * gets the per-step loss alone, thick. Eval losses are dots.
  */
 public final class LossCurve {
 
@@ -106,25 +107,27 @@ public final class LossCurve {
             g.drawString(String.format(Locale.ROOT, "%.3f", bottom), 5, Y0);
             g.drawString("0", X0, Y0 + 15);
             g.drawString(Integer.toString(maxStep), X1 - 20, Y0 + 15);
+            // a short run has no noise worth averaging: its per-step loss is the one, thick, line
             int window = window(train.size());
-            g.setColor(STEP_COLOR);
-            g.setStroke(new BasicStroke(1f));
-            drawCurve(g, train, maxStep, bottom, top);
+            int legend = X1 - 170;
+            int legendY = Y1 + 15;
+            if (window > 1) {
+                g.setColor(STEP_COLOR);
+                g.setStroke(new BasicStroke(1f));
+                drawCurve(g, train, maxStep, bottom, top);
+                g.drawString("train, per step", legend, legendY);
+                legendY += 15;
+            }
             g.setColor(MEAN_COLOR);
             g.setStroke(new BasicStroke(2.5f));
             drawCurve(g, trailingMean(train, window), maxStep, bottom, top);
-            g.setColor(EVAL_COLOR);
-            for (Point p : eval) {
-                g.fillOval(x(p, maxStep) - 4, y(p, bottom, top) - 4, 8, 8);
-            }
-            int legend = X1 - 170;
-            g.setColor(STEP_COLOR);
-            g.drawString("train, per step", legend, Y1 + 15);
-            g.setColor(MEAN_COLOR);
-            g.drawString("train, mean of " + window + (window == 1 ? " step" : " steps"), legend, Y1 + 30);
+            g.drawString(window > 1 ? "train, mean of " + window + " steps" : "train, per step", legend, legendY);
             if (!eval.isEmpty()) {
                 g.setColor(EVAL_COLOR);
-                g.drawString("eval", legend, Y1 + 45);
+                g.drawString("eval", legend, legendY + 15);
+                for (Point p : eval) {
+                    g.fillOval(x(p, maxStep) - 4, y(p, bottom, top) - 4, 8, 8);
+                }
             }
             return image;
         } finally {

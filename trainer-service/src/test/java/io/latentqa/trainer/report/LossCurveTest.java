@@ -27,6 +27,10 @@ class LossCurveTest {
         // the first training point (step 1 of 3, the highest loss) is drawn at x = 60 + 720/3 = 300, y = 40 (plot top)
         int blue = image.getRGB(300, 40) & 0xffffff;
         assertNotEquals(0xffffff, blue, "a curve pixel is not background");
+        // a 3-step run has no trailing mean: its per-step loss is the dark line, here half-way from step 1 (300, 40)
+        // to step 2 (540, 390 - 350 * (2.0 - 1.5) / 1.5 = 273)
+        int line = image.getRGB(420, 157) & 0xffffff;
+        assertTrue(isMeanBlue(line), "a short run's loss is drawn dark, got " + Integer.toHexString(line));
     }
 
     @Test
