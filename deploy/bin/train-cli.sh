@@ -5,6 +5,8 @@
 #   train-cli.sh [--url URL] --follow RUN_ID                                   follow a run that exists
 #   train-cli.sh [--url URL] --resume RUN_ID                                   queue a failed or cancelled run
 #                                                                              again (from its last checkpoint), follow it
+#   train-cli.sh [--url URL] --extend RUN_ID --steps N                         train a succeeded constant-schedule
+#                                                                              run on to N steps in all, follow it
 #
 # The spec is the run spec of POST /v1/runs (docs: trainer-service RunSpecParser), e.g.
 #   '{"data": {"split": "eval", "kinds": ["control"], "limit": 64}, "hyperparameters": {"steps": 50, "batchSize": 4}}'
@@ -16,6 +18,8 @@ ID=""
 SPEC="{}"
 FOLLOW=""
 RESUME=""
+EXTEND=""
+STEPS=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --url) URL="$2"; shift 2 ;;
@@ -24,10 +28,13 @@ while [[ $# -gt 0 ]]; do
     --spec-file) SPEC="$(cat "$2")"; shift 2 ;;
     --follow) FOLLOW="$2"; shift 2 ;;
     --resume) RESUME="$2"; shift 2 ;;
-    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+    --extend) EXTEND="$2"; shift 2 ;;
+    --steps) STEPS="$2"; shift 2 ;;
+    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
     *) echo "train-cli: unknown argument '$1' (try --help)" >&2; exit 2 ;;
   esac
 done
+[[ -z $STEPS || -n $EXTEND ]] || { echo "train-cli: --steps goes with --extend RUN_ID (a new run takes its steps from --spec)" >&2; exit 2; }
 
 # field NAME JSON: a top-level scalar field of the run response (numbers, strings, null)
 field() {
@@ -36,29 +43,31 @@ field() {
   v=${v#\"}; printf '%s' "${v%\"}"
 }
 
-if [[ -n $RESUME ]]; then
-  response=$(curl -sS -w '\n%{http_code}' -X POST "$URL/v1/runs/$RESUME/resume") \
+# post PATH BODY EXPECTED_CODE WHAT: POST a JSON body to trainer-service; on another status say the problem's
+# detail ("the run was WHAT") and exit; sets $response to the run it answers with
+post() {
+  local code
+  response=$(curl -sS -w '\n%{http_code}' -H 'Content-Type: application/json' -d "$2" "$URL$1") \
     || { echo "train-cli: trainer-service is not reachable at $URL (start it with ./latentqa up)" >&2; exit 1; }
   code=${response##*$'\n'}
   response=${response%$'\n'*}
-  if [[ $code != 200 ]]; then
-    echo "train-cli: the run was not resumed ($code): $(field detail "$response")" >&2
+  if [[ $code != "$3" ]]; then
+    echo "train-cli: the run was $4 ($code): $(field detail "$response")" >&2
     exit 1
   fi
-  FOLLOW=$RESUME
-  echo "train-cli: run $FOLLOW: $(field message "$response")"
+}
+
+if [[ -n $EXTEND ]]; then
+  [[ $STEPS =~ ^[0-9]+$ ]] || { echo "train-cli: --extend RUN_ID needs --steps N, the run's new total of steps (a whole number)" >&2; exit 2; }
+  post "/v1/runs/$EXTEND/extend" "{\"steps\": $STEPS}" 200 "not extended"
+elif [[ -n $RESUME ]]; then
+  post "/v1/runs/$RESUME/resume" "{}" 200 "not resumed"
 elif [[ -z $FOLLOW ]]; then
   body="{\"spec\": $SPEC"
   [[ -n $ID ]] && body="$body, \"id\": \"$ID\""
-  body="$body}"
-  response=$(curl -sS -w '\n%{http_code}' -H 'Content-Type: application/json' -d "$body" "$URL/v1/runs") \
-    || { echo "train-cli: trainer-service is not reachable at $URL (start it with ./latentqa up)" >&2; exit 1; }
-  code=${response##*$'\n'}
-  response=${response%$'\n'*}
-  if [[ $code != 201 ]]; then
-    echo "train-cli: the run was refused ($code): $(field detail "$response")" >&2
-    exit 1
-  fi
+  post /v1/runs "$body}" 201 "refused"
+fi
+if [[ -z $FOLLOW ]]; then
   FOLLOW=$(field id "$response")
   echo "train-cli: run $FOLLOW: $(field message "$response")"
 fi

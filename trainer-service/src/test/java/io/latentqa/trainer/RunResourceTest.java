@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import io.latentqa.stack.KafkaTestResource;
 import io.latentqa.stack.PostgresTestResource;
 import io.latentqa.trainer.run.RunRepository;
+import io.latentqa.trainer.run.RunStatus;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
@@ -131,6 +132,58 @@ class RunResourceTest {
                 .body("message", is("queued; starts over (it wrote no checkpoint)"));
         given().when().post("/v1/runs/run-resume-a/cancel").then().statusCode(200).body("status", is("CANCELLED"));
         given().when().post("/v1/runs/no-such-run/resume").then().statusCode(404);
+    }
+
+    /** The runner is off in this profile: the run is driven to SUCCEEDED through the repository by hand. */
+    @Test
+    void onlySucceededConstantScheduleRunsExtendAndOnlyToMoreSteps() {
+        given().contentType(ContentType.JSON).body("{\"id\": \"run-extend-a\", \"spec\": {\"rank\": 4,"
+                + " \"hyperparameters\": {\"steps\": 3, \"seed\": 7}}}").when().post("/v1/runs").then().statusCode(201);
+        given().contentType(ContentType.JSON).body("{\"steps\": 6}").when().post("/v1/runs/run-extend-a/extend")
+                .then().statusCode(409)
+                .contentType("application/problem+json")
+                .body("detail", is("run run-extend-a is QUEUED; only succeeded runs can be extended"));
+        succeed("run-extend-a", 3);
+
+        given().contentType(ContentType.JSON).body("{}").when().post("/v1/runs/run-extend-a/extend")
+                .then().statusCode(400)
+                .contentType("application/problem+json")
+                .body("detail", containsString("send {\"steps\": N}: the run's new total of optimizer steps, more than the 3"));
+        given().contentType(ContentType.JSON).body("{\"steps\": 3}").when().post("/v1/runs/run-extend-a/extend")
+                .then().statusCode(400)
+                .body("detail", is("steps must be more than the 3 steps run run-extend-a has taken, got 3"));
+        given().contentType(ContentType.JSON).body("{\"steps\": 6}").when().post("/v1/runs/run-extend-a/extend")
+                .then().statusCode(200)
+                .body("status", is("QUEUED"))
+                .body("totalSteps", is(6))
+                .body("step", is(3))
+                .body("message", is("queued; extends from step 3 to 6 from its checkpoint /checkpoints/run-extend-a/step-000003"))
+                .body("spec.hyperparameters.steps", is(6))
+                .body("spec.hyperparameters.seed", is(7))
+                .body("spec.rank", is(4));
+        given().contentType(ContentType.JSON).body("{\"steps\": 9}").when().post("/v1/runs/run-extend-a/extend")
+                .then().statusCode(409);
+        given().when().post("/v1/runs/run-extend-a/cancel").then().statusCode(200);
+
+        given().contentType(ContentType.JSON).body("{\"id\": \"run-extend-cosine\", \"spec\":"
+                + " {\"hyperparameters\": {\"steps\": 3, \"schedule\": \"cosine\"}}}").when().post("/v1/runs").then().statusCode(201);
+        succeed("run-extend-cosine", 3);
+        given().contentType(ContentType.JSON).body("{\"steps\": 6}").when().post("/v1/runs/run-extend-cosine/extend")
+                .then().statusCode(400)
+                .body("detail", startsWith("run run-extend-cosine decays its learning rate with a cosine schedule over its 3 steps"));
+        given().contentType(ContentType.JSON).body("{\"steps\": 6}").when().post("/v1/runs/no-such-run/extend")
+                .then().statusCode(404);
+    }
+
+    private void succeed(String id, int steps) {
+        assertTrue(repository.begin(id));
+        repository.training(id, steps, 0);
+        for (int step = 1; step <= steps; step++) {
+            repository.step(id, step, 2.0, 1e-4, 1.0, 100.0, 0.0);
+        }
+        repository.checkpoint(id, steps, steps, "/checkpoints/" + id + "/step-00000" + steps);
+        repository.finish(id, RunStatus.SUCCEEDED, "trained " + steps + " steps", "decoder-" + id, "file:/adapters/decoder-" + id,
+                "sha256:0", "/reports/" + id);
     }
 
     /** The runner is off in this profile: the repository calls it makes are driven by hand. */

@@ -4,6 +4,7 @@ import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.is;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -24,12 +25,14 @@ import io.latentqa.core.lora.AdapterFile;
 import io.latentqa.stack.KafkaTestResource;
 import io.latentqa.stack.PostgresTestResource;
 import io.latentqa.stack.TestKafka;
+import io.latentqa.trainer.run.RunRepository;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
+import jakarta.inject.Inject;
 
 /**
  * A tiny run end to end with the runner on: queued over REST, trained (2 steps of SmolLM2, r 4, batch 1),
@@ -54,6 +57,20 @@ class TrainingRunnerTest {
                       "mcItems": 1, "generate": 1},
              "lora": {"rank": 4},
              "hyperparameters": {"batchSize": 1, "steps": 2, "checkpointEvery": 1, "learningRate": 0.001, "seed": 3}}""";
+
+    /** Two records at batch 1: a 4-step run crosses into a second epoch (its batches shuffled anew). */
+    static String twoRecords(int steps) {
+        return """
+                {"data": {"split": "eval", "kinds": ["control"], "sources": ["control"], "labelPrefix": "sqa-", "limit": 2},
+                 "eval": {"split": "eval", "kinds": ["control"], "sources": ["control"], "labelPrefix": "sqa-", "limit": 1,
+                          "mcItems": 0, "generate": 0},
+                 "lora": {"rank": 4},
+                 "hyperparameters": {"batchSize": 1, "steps": %d, "checkpointEvery": 1, "learningRate": 0.001, "seed": 5}}"""
+                .formatted(steps);
+    }
+
+    @Inject
+    RunRepository repository;
 
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrap;
@@ -101,5 +118,39 @@ class TrainingRunnerTest {
         assertEquals(15, event.get("readLayer").asInt());
         assertEquals(0, event.get("writeLayer").asInt());
         assertTrue(event.get("baseModelDigest").asText().matches("sha256:[0-9a-f]{64}"));
+    }
+
+    @Test
+    void extendedRunTakesTheStepsOfARunAskedForThemFromTheStart() throws Exception {
+        given().contentType(ContentType.JSON).body("{\"id\": \"run-extended\", \"spec\": " + twoRecords(2) + "}")
+                .when().post("/v1/runs").then().statusCode(201);
+        String firstDigest = awaitSucceeded("run-extended", 2).getString("adapterDigest");
+        given().contentType(ContentType.JSON).body("{\"steps\": 4}").when().post("/v1/runs/run-extended/extend")
+                .then().statusCode(200).body("status", is("QUEUED")).body("totalSteps", is(4));
+        JsonPath extended = awaitSucceeded("run-extended", 4);
+
+        given().contentType(ContentType.JSON).body("{\"id\": \"run-straight\", \"spec\": " + twoRecords(4) + "}")
+                .when().post("/v1/runs").then().statusCode(201);
+        awaitSucceeded("run-straight", 4);
+
+        List<double[]> straightLosses = repository.losses("run-straight", 4);
+        List<double[]> extendedLosses = repository.losses("run-extended", 4);
+        assertEquals(4, straightLosses.size());
+        assertEquals(4, extendedLosses.size());
+        for (int i = 0; i < 4; i++) {
+            assertEquals(straightLosses.get(i)[1], extendedLosses.get(i)[1], 1e-5, "loss of step " + (i + 1));
+        }
+        assertTrue(straightLosses.get(3)[1] != straightLosses.get(1)[1], "the steps after the extension trained on");
+        // the adapter is published again, trained on
+        Path adapterDir = Path.of(extended.getString("adapterUri").substring("file:".length()));
+        String digest = "sha256:" + ModelLoader.sha256(List.of(adapterDir.resolve(AdapterFile.WEIGHTS_FILE)));
+        assertEquals(digest, extended.getString("adapterDigest"));
+        assertNotEquals(firstDigest, digest);
+    }
+
+    private static JsonPath awaitSucceeded(String id, int steps) {
+        await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> given()
+                .when().get("/v1/runs/" + id).then().statusCode(200).body("status", is("SUCCEEDED")).body("step", is(steps)));
+        return given().when().get("/v1/runs/" + id).then().extract().jsonPath();
     }
 }

@@ -63,6 +63,18 @@ public class RunResource {
         return RunResponse.of(runs.resume(id));
     }
 
+    /**
+     * Trains a succeeded constant-schedule run further, to {@code steps} in all, from its last checkpoint; it
+     * takes the steps a longer run would have taken and publishes its adapter again.
+     */
+    @POST
+    @Path("{id}/extend")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public RunResponse extend(@PathParam("id") String id, ExtendRunRequest request) {
+        runs.find(id).orElseThrow(() -> new RunNotFoundException(id));
+        return RunResponse.of(runs.extend(id, request == null ? null : request.steps()));
+    }
+
     /** The newest runs first. */
     @GET
     public List<RunResponse> list(@QueryParam("limit") @DefaultValue("50") int limit) {

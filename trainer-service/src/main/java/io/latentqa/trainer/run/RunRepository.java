@@ -269,6 +269,21 @@ public class RunRepository {
                 }) > 0;
     }
 
+    /**
+     * Puts a succeeded run back in the queue under a spec asking for more steps (it resumes from its last
+     * checkpoint). @return false if the run is not SUCCEEDED any more
+     */
+    public boolean requeueExtended(String id, String specJson, int totalSteps, String message) {
+        return update("UPDATE runs SET status = 'QUEUED', spec = ?::jsonb, total_steps = ?, cancel_requested = false,"
+                + " message = ?, finished_at = NULL, eta_seconds = NULL, updated_at = now() WHERE id = ? AND status = 'SUCCEEDED'",
+                s -> {
+                    s.setString(1, specJson);
+                    s.setInt(2, totalSteps);
+                    s.setString(3, message);
+                    s.setString(4, id);
+                }) > 0;
+    }
+
     public boolean cancelRequested(String id) {
         String sql = "SELECT cancel_requested FROM runs WHERE id = ?";
         try (Connection connection = dataSource.getConnection(); PreparedStatement query = connection.prepareStatement(sql)) {

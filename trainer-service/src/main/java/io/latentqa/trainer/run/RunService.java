@@ -2,12 +2,7 @@ package io.latentqa.trainer.run;
 
 import java.io.IOException;
 import java.util.List;
-
-import io.latentqa.trainer.TrainerConfig;
-import io.latentqa.trainer.data.QaFilter;
-import io.latentqa.trainer.data.QaRecord;
-import io.latentqa.trainer.data.QaRecordSource;
-import io.latentqa.trainer.runtime.ModelHolder;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.regex.Pattern;
@@ -15,6 +10,14 @@ import java.util.regex.Pattern;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.latentqa.trainer.TrainerConfig;
+import io.latentqa.trainer.data.QaFilter;
+import io.latentqa.trainer.data.QaRecord;
+import io.latentqa.trainer.data.QaRecordSource;
+import io.latentqa.trainer.lit.TrainingConfig;
+import io.latentqa.trainer.runtime.ModelHolder;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -97,6 +100,54 @@ public class RunService {
                 .orElse("queued; starts over (it wrote no checkpoint)");
         if (!repository.requeue(runId, from)) {
             throw new RunStateException("run " + runId + " is " + run.status() + "; only failed or cancelled runs can be resumed");
+        }
+        return repository.find(runId).orElseThrow();
+    }
+
+    /**
+     * Trains a succeeded run further, to {@code steps} optimizer steps in all, under the same id: it resumes
+     * from the checkpoint of its last step (adapter, AdamW moments, data cursor, seeds), so the steps it adds
+     * are the ones a run asked for {@code steps} from the start would have taken, and it publishes its
+     * adapter again when done. That holds only for a constant learning rate after the warm-up; a cosine
+     * schedule spreads its decay over the run's length, so such a run cannot be extended.
+     *
+     * @throws RunStateException if the run has not succeeded (resume a failed or cancelled one instead)
+     * @throws InvalidRunRequestException if {@code steps} is missing or not past the run's last step, or the
+     *                                    schedule is not constant
+     */
+    public Run extend(String runId, Integer steps) {
+        requireRunId(runId, "the run id");
+        Run run = repository.find(runId).orElseThrow();
+        if (run.status() != RunStatus.SUCCEEDED) {
+            throw new RunStateException("run " + runId + " is " + run.status() + "; only succeeded runs can be extended"
+                    + (run.status() == RunStatus.FAILED || run.status() == RunStatus.CANCELLED ? " (resume this one)" : ""));
+        }
+        int taken = run.progress().step();
+        if (steps == null) {
+            throw new InvalidRunRequestException("send {\"steps\": N}: the run's new total of optimizer steps, more than the "
+                    + taken + " it has taken");
+        }
+        if (steps <= taken) {
+            throw new InvalidRunRequestException("steps must be more than the " + taken + " steps run " + runId
+                    + " has taken, got " + steps);
+        }
+        RunSpec spec = check(run.spec());
+        if (spec.training().schedule() != TrainingConfig.Schedule.CONSTANT) {
+            throw new InvalidRunRequestException("run " + runId + " decays its learning rate with a "
+                    + spec.training().schedule().name().toLowerCase(Locale.ROOT) + " schedule over its " + taken
+                    + " steps, so more steps would not continue it; only constant-schedule runs can be extended."
+                    + " Queue a new run with the steps you want");
+        }
+        String checkpoint = repository.lastCheckpoint(runId).orElseThrow(() -> new RunStateException("run " + runId
+                + " has no checkpoint to continue from"));
+        ObjectNode extended = run.spec().deepCopy();
+        extended.remove("steps"); // a top-level steps would be shadowed by hyperparameters.steps
+        ObjectNode hyper = extended.get("hyperparameters") instanceof ObjectNode h ? h : extended.putObject("hyperparameters");
+        hyper.put("steps", steps);
+        check(extended);
+        String message = "queued; extends from step " + taken + " to " + steps + " from its checkpoint " + checkpoint;
+        if (!repository.requeueExtended(runId, extended.toString(), steps, message)) {
+            throw new RunStateException("run " + runId + " changed state while being extended; read it and try again");
         }
         return repository.find(runId).orElseThrow();
     }
