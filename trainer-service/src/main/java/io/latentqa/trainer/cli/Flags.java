@@ -22,11 +22,11 @@ final class Flags {
     }
 
     int integer(String flag, String value) {
-        try {
-            return Integer.parseInt(value(flag, value));
-        } catch (NumberFormatException e) {
-            throw fail(flag + " needs a whole number, got '" + value + "'");
+        long number = longInteger(flag, value);
+        if (number != (int) number) {
+            throw fail(flag + " needs a whole number up to " + Integer.MAX_VALUE + ", got '" + value + "'");
         }
+        return (int) number;
     }
 
     long longInteger(String flag, String value) {

@@ -96,13 +96,11 @@ public final class LossCurve {
                 return image;
             }
             int maxStep = Math.max(1, all.stream().mapToInt(Point::step).max().orElse(1));
-            double lo = all.stream().mapToDouble(Point::loss).min().orElse(0);
-            double hi = all.stream().mapToDouble(Point::loss).max().orElse(1);
-            if (hi - lo < 1e-9) {
-                hi = lo + 1;
+            double bottom = all.stream().mapToDouble(Point::loss).min().orElse(0);
+            double top = all.stream().mapToDouble(Point::loss).max().orElse(1);
+            if (top - bottom < 1e-9) {
+                top = bottom + 1;
             }
-            double top = hi;
-            double bottom = lo;
             g.drawString(String.format(Locale.ROOT, "%.3f", top), 5, Y1 + 5);
             g.drawString(String.format(Locale.ROOT, "%.3f", bottom), 5, Y0);
             g.drawString("0", X0, Y0 + 15);
@@ -118,13 +116,16 @@ public final class LossCurve {
                 g.drawString("train, per step", legend, legendY);
                 legendY += 15;
             }
-            g.setColor(MEAN_COLOR);
-            g.setStroke(new BasicStroke(2.5f));
-            drawCurve(g, trailingMean(train, window), maxStep, bottom, top);
-            g.drawString(window > 1 ? "train, mean of " + window + " steps" : "train, per step", legend, legendY);
+            if (!train.isEmpty()) {
+                g.setColor(MEAN_COLOR);
+                g.setStroke(new BasicStroke(2.5f));
+                drawCurve(g, trailingMean(train, window), maxStep, bottom, top);
+                g.drawString(window > 1 ? "train, mean of " + window + " steps" : "train, per step", legend, legendY);
+                legendY += 15;
+            }
             if (!eval.isEmpty()) {
                 g.setColor(EVAL_COLOR);
-                g.drawString("eval", legend, legendY + 15);
+                g.drawString("eval", legend, legendY);
                 for (Point p : eval) {
                     g.fillOval(x(p, maxStep) - 4, y(p, bottom, top) - 4, 8, 8);
                 }

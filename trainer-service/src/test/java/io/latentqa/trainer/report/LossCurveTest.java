@@ -65,6 +65,24 @@ class LossCurveTest {
         assertTrue(!isMeanBlue(step) && step != 0xffffff, "above the mean only the light per-step curve, got " + Integer.toHexString(step));
     }
 
+    @Test
+    void evalPointsAloneDrawNoTrainingCurveAndNoTrainingLegend() {
+        System.setProperty("java.awt.headless", "true");
+        BufferedImage image = LossCurve.render("eval only", List.of(),
+                List.of(new LossCurve.Point(10, 2.0), new LossCurve.Point(20, 1.0)));
+        int blue = 0;
+        int red = 0;
+        for (int y = 0; y < image.getHeight(); y++) {
+            for (int x = 0; x < image.getWidth(); x++) {
+                int rgb = image.getRGB(x, y) & 0xffffff;
+                blue += isMeanBlue(rgb) && (rgb & 0xff) > 120 ? 1 : 0;
+                red += rgb == 0xd62728 ? 1 : 0;
+            }
+        }
+        assertEquals(0, blue, "no training curve or legend in blue");
+        assertTrue(red > 50, "the eval dots and legend in red, got " + red + " pixels");
+    }
+
     private static boolean isMeanBlue(int rgb) {
         int red = rgb >> 16 & 0xff;
         int green = rgb >> 8 & 0xff;
