@@ -72,6 +72,15 @@ class RunResourceTest {
     }
 
     @Test
+    void fieldOfTheWrongTypeIsProblem400NamingIt() {
+        given().contentType(ContentType.JSON).body("{\"id\": [\"run-x\"], \"spec\": {}}").when().post("/v1/runs")
+                .then().statusCode(400)
+                .contentType("application/problem+json")
+                .body("type", is("urn:latentqa:problem:invalid-json"))
+                .body("detail", startsWith("field 'id': Cannot deserialize value of type `java.lang.String`"));
+    }
+
+    @Test
     void takenRunIdIsProblem409() {
         String body = "{\"id\": \"run-twice\", \"spec\": {}}";
         given().contentType(ContentType.JSON).body(body).when().post("/v1/runs").then().statusCode(201);
@@ -149,6 +158,10 @@ class RunResourceTest {
                 .then().statusCode(400)
                 .contentType("application/problem+json")
                 .body("detail", containsString("send {\"steps\": N}: the run's new total of optimizer steps, more than the 3"));
+        given().contentType(ContentType.JSON).body("{\"steps\": \"many\"}").when().post("/v1/runs/run-extend-a/extend")
+                .then().statusCode(400)
+                .contentType("application/problem+json")
+                .body("detail", startsWith("field 'steps': Cannot deserialize value of type `java.lang.Integer`"));
         given().contentType(ContentType.JSON).body("{\"steps\": 3}").when().post("/v1/runs/run-extend-a/extend")
                 .then().statusCode(400)
                 .body("detail", is("steps must be more than the 3 steps run run-extend-a has taken, got 3"));

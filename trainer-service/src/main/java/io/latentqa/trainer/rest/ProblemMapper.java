@@ -2,7 +2,10 @@ package io.latentqa.trainer.rest;
 
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
+import java.util.stream.Collectors;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 
 import io.latentqa.trainer.run.InvalidRunRequestException;
 import io.latentqa.trainer.run.RunService.RunExistsException;
@@ -39,9 +42,25 @@ public class ProblemMapper {
                 e.getOriginalMessage() + "; send a JSON object such as {\"id\": \"run-1\", \"spec\": {}}"));
     }
 
+    /**
+     * Valid JSON with a field of the wrong type ({"steps": "many"}); without this mapper Quarkus's own, more
+     * specific one answers a bare 400 with no body.
+     */
+    @ServerExceptionMapper
+    public Response wrongType(MismatchedInputException e) {
+        String field = e.getPath().stream().map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+                .collect(Collectors.joining("."));
+        return respond(Problem.of("invalid-json", "Request body does not have the expected fields", 400,
+                (field.isEmpty() ? "" : "field '" + field + "': ") + e.getOriginalMessage()
+                        + "; see the request bodies in docs/trainer-service.md"));
+    }
+
     @ServerExceptionMapper
     public Response http(WebApplicationException e) {
         // a body Jackson cannot parse arrives wrapped in a 400
+        if (e.getCause() instanceof MismatchedInputException wrongType) {
+            return wrongType(wrongType);
+        }
         if (e.getCause() instanceof JsonProcessingException unreadable) {
             return unreadableBody(unreadable);
         }

@@ -131,7 +131,11 @@ public class RunService {
             throw new InvalidRunRequestException("steps must be more than the " + taken + " steps run " + runId
                     + " has taken, got " + steps);
         }
-        RunSpec spec = check(run.spec());
+        ObjectNode extended = run.spec().deepCopy();
+        extended.remove("steps"); // a top-level steps would be shadowed by hyperparameters.steps
+        ObjectNode hyper = extended.get("hyperparameters") instanceof ObjectNode h ? h : extended.putObject("hyperparameters");
+        hyper.put("steps", steps);
+        RunSpec spec = check(extended);
         if (spec.training().schedule() != TrainingConfig.Schedule.CONSTANT) {
             throw new InvalidRunRequestException("run " + runId + " decays its learning rate with a "
                     + spec.training().schedule().name().toLowerCase(Locale.ROOT) + " schedule over its " + taken
@@ -140,11 +144,6 @@ public class RunService {
         }
         String checkpoint = repository.lastCheckpoint(runId).orElseThrow(() -> new RunStateException("run " + runId
                 + " has no checkpoint to continue from"));
-        ObjectNode extended = run.spec().deepCopy();
-        extended.remove("steps"); // a top-level steps would be shadowed by hyperparameters.steps
-        ObjectNode hyper = extended.get("hyperparameters") instanceof ObjectNode h ? h : extended.putObject("hyperparameters");
-        hyper.put("steps", steps);
-        check(extended);
         String message = "queued; extends from step " + taken + " to " + steps + " from its checkpoint " + checkpoint;
         if (!repository.requeueExtended(runId, extended.toString(), steps, message)) {
             throw new RunStateException("run " + runId + " changed state while being extended; read it and try again");
