@@ -4,8 +4,12 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.startsWith;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 
@@ -186,6 +190,39 @@ class RunResourceTest {
                 .body("detail", startsWith("run run-extend-cosine decays its learning rate with a cosine schedule over its 3 steps"));
         given().contentType(ContentType.JSON).body("{\"steps\": 6}").when().post("/v1/runs/no-such-run/extend")
                 .then().statusCode(404);
+    }
+
+    /** An extended or resumed run is new work: it queues behind the runs queued before it, whenever it was created. */
+    @Test
+    void runExtendedOrResumedByHandQueuesBehindTheRunsQueuedBeforeIt() {
+        given().contentType(ContentType.JSON).body("{\"id\": \"run-order-a\", \"spec\": {\"hyperparameters\": {\"steps\": 3}}}")
+                .when().post("/v1/runs").then().statusCode(201);
+        succeed("run-order-a", 3);
+        given().contentType(ContentType.JSON).body("{\"id\": \"run-order-b\", \"spec\": {}}").when().post("/v1/runs")
+                .then().statusCode(201);
+
+        given().contentType(ContentType.JSON).body("{\"steps\": 6}").when().post("/v1/runs/run-order-a/extend")
+                .then().statusCode(200);
+        assertEquals(runsAhead("run-order-b") + 1, runsAhead("run-order-a"), "extended a queues behind b");
+
+        given().when().post("/v1/runs/run-order-b/cancel").then().statusCode(200);
+        given().when().post("/v1/runs/run-order-b/resume").then().statusCode(200);
+        assertEquals(runsAhead("run-order-a") + 1, runsAhead("run-order-b"), "resumed b queues behind a");
+
+        given().when().post("/v1/runs/run-order-a/cancel").then().statusCode(200);
+        given().when().post("/v1/runs/run-order-b/cancel").then().statusCode(200);
+    }
+
+    /** The place in the queue that a queued run's message gives: "queued; starts next" or "queued behind N runs". */
+    private static int runsAhead(String id) {
+        String message = given().when().get("/v1/runs/" + id).then().statusCode(200).body("status", is("QUEUED"))
+                .extract().path("message");
+        Matcher behind = Pattern.compile("queued behind (\\d+) runs?").matcher(message);
+        if (behind.find()) {
+            return Integer.parseInt(behind.group(1));
+        }
+        assertEquals("queued; starts next", message);
+        return 0;
     }
 
     private void succeed(String id, int steps) {

@@ -4,6 +4,7 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.is;
 
+import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
@@ -36,6 +37,15 @@ class JobResourceTest {
                 .when().post("/v1/jobs")
                 .then().statusCode(400).contentType("application/problem+json")
                 .body("detail", containsString("needs a \"type\""));
+    }
+
+    @Test
+    void jobTypeOfTheWrongJsonTypeIsA400ProblemNamingTheField() {
+        given().contentType("application/json").body(Map.of("type", List.of("split")))
+                .when().post("/v1/jobs")
+                .then().statusCode(400).contentType("application/problem+json")
+                .body("type", is("urn:latentqa:problem:invalid-json"))
+                .body("detail", containsString("field 'type': Cannot deserialize value of type `java.lang.String`"));
     }
 
     @Test

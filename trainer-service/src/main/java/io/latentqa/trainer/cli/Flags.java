@@ -1,10 +1,24 @@
 package io.latentqa.trainer.cli;
 
+import java.io.IOException;
+
 /**
  * Flag values for the trainer's CLI commands. A missing or malformed value ends the command with exit status 2 and
  * one line on stderr saying what to fix, never a stack trace.
  */
 final class Flags {
+
+    /** A usage error: its message is the line the user sees. */
+    static final class UsageException extends RuntimeException {
+        UsageException(String message) {
+            super(message);
+        }
+    }
+
+    /** A command's body, run by {@link #exitOnUsageError}. */
+    interface Command {
+        void run() throws IOException;
+    }
 
     private final String command;
 
@@ -13,10 +27,20 @@ final class Flags {
         this.command = command;
     }
 
+    /** Runs a command's main; a usage error prints its one line and exits with status 2. */
+    static void exitOnUsageError(Command body) throws IOException {
+        try {
+            body.run();
+        } catch (UsageException e) {
+            System.err.println(e.getMessage());
+            System.exit(2);
+        }
+    }
+
     /** The value that follows {@code flag}, which must be there. */
     String value(String flag, String value) {
         if (value == null) {
-            fail(flag + " needs a value");
+            throw fail(flag + " needs a value");
         }
         return value;
     }
@@ -45,10 +69,8 @@ final class Flags {
         }
     }
 
-    /** Prints the usage error and exits with status 2; declared to return so that callers can {@code throw} it. */
-    IllegalStateException fail(String message) {
-        System.err.println(command + ": " + message);
-        System.exit(2);
-        return new IllegalStateException(message);
+    /** Throws the usage error; declared to return it so that callers can write {@code throw fail(..)}. */
+    UsageException fail(String message) {
+        throw new UsageException(command + ": " + message);
     }
 }

@@ -39,6 +39,10 @@ public final class ProbeCommand {
     private static final Flags FLAGS = new Flags("probe");
 
     public static void main(String[] args) throws IOException {
+        Flags.exitOnUsageError(() -> run(args));
+    }
+
+    private static void run(String[] args) throws IOException {
         Path shared = Path.of(System.getProperty("latentqa.shared", "../shared"));
         Path model = shared.resolve("models/smollm2-135m-instruct/SmolLM2-135M-Instruct.Q4_1.gguf");
         Path records = shared.resolve("data/latentqa/train/system.json");

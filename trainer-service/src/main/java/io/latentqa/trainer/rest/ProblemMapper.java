@@ -2,9 +2,8 @@ package io.latentqa.trainer.rest;
 
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
-import java.util.stream.Collectors;
-
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 
 import io.latentqa.trainer.run.InvalidRunRequestException;
@@ -48,8 +47,11 @@ public class ProblemMapper {
      */
     @ServerExceptionMapper
     public Response wrongType(MismatchedInputException e) {
-        String field = e.getPath().stream().map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
-                .collect(Collectors.joining("."));
+        StringBuilder field = new StringBuilder(); // as in dialog[0].role
+        for (JsonMappingException.Reference r : e.getPath()) {
+            field.append(r.getFieldName() == null ? "[" + r.getIndex() + "]"
+                    : (field.isEmpty() ? "" : ".") + r.getFieldName());
+        }
         return respond(Problem.of("invalid-json", "Request body does not have the expected fields", 400,
                 (field.isEmpty() ? "" : "field '" + field + "': ") + e.getOriginalMessage()
                         + "; see the request bodies in docs/trainer-service.md"));

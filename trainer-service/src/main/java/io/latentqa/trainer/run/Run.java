@@ -11,7 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
  * @param status where the run is
  * @param spec the run spec as requested (data filter, hyperparameters), a JSON object
  * @param source how it was requested
- * @param createdAt when it was queued
+ * @param createdAt when it was created (a resumed or extended run queues again later, see V4__add_queued_at.sql)
  * @param updatedAt when its status last changed
  * @param progress how far it is
  */

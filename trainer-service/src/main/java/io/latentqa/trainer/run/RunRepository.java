@@ -81,17 +81,17 @@ public class RunRepository {
         }
     }
 
-    /** The oldest queued run, if any. */
+    /** The run queued longest ago, if any. */
     public Optional<Run> nextQueued() {
         String sql = "SELECT " + COLUMNS + " FROM runs WHERE status = 'QUEUED' AND NOT cancel_requested"
-                + " ORDER BY created_at, id LIMIT 1";
+                + " ORDER BY queued_at, id LIMIT 1";
         return queryOne(sql, statement -> { });
     }
 
     /** Runs that will train before this queued one (the running run included). */
     public int ahead(String id) {
         String sql = "SELECT count(*) FROM runs r, runs me WHERE me.id = ? AND (r.status = 'RUNNING'"
-                + " OR (r.status = 'QUEUED' AND (r.created_at, r.id) < (me.created_at, me.id)))";
+                + " OR (r.status = 'QUEUED' AND (r.queued_at, r.id) < (me.queued_at, me.id)))";
         try (Connection connection = dataSource.getConnection(); PreparedStatement query = connection.prepareStatement(sql)) {
             query.setString(1, id);
             try (ResultSet rows = query.executeQuery()) {
@@ -263,7 +263,7 @@ public class RunRepository {
     /** Puts a failed or cancelled run back in the queue. @return false if the run is in another state */
     public boolean requeue(String id, String message) {
         return update("UPDATE runs SET status = 'QUEUED', cancel_requested = false, message = ?, finished_at = NULL,"
-                + " updated_at = now() WHERE id = ? AND status IN ('FAILED', 'CANCELLED')", s -> {
+                + " queued_at = now(), updated_at = now() WHERE id = ? AND status IN ('FAILED', 'CANCELLED')", s -> {
                     s.setString(1, message);
                     s.setString(2, id);
                 }) > 0;
@@ -275,7 +275,8 @@ public class RunRepository {
      */
     public boolean requeueExtended(String id, String specJson, int totalSteps, String message) {
         return update("UPDATE runs SET status = 'QUEUED', spec = ?::jsonb, total_steps = ?, cancel_requested = false,"
-                + " message = ?, finished_at = NULL, eta_seconds = NULL, updated_at = now() WHERE id = ? AND status = 'SUCCEEDED'",
+                + " message = ?, finished_at = NULL, eta_seconds = NULL, queued_at = now(), updated_at = now()"
+                + " WHERE id = ? AND status = 'SUCCEEDED'",
                 s -> {
                     s.setString(1, specJson);
                     s.setInt(2, totalSteps);
