@@ -7,10 +7,13 @@
 #                                                                              again (from its last checkpoint), follow it
 #   train-cli.sh [--url URL] --extend RUN_ID --steps N                         train a succeeded constant-schedule
 #                                                                              run on to N steps in all, follow it
+#   train-cli.sh [--url URL] --publish RUN_ID --step N                         publish the adapter of the run's
+#                                                                              checkpoint at step N as decoder-RUN_ID-step-N
 #
 # The spec is the run spec of POST /v1/runs (docs: trainer-service RunSpecParser), e.g.
 #   '{"data": {"split": "eval", "kinds": ["control"], "limit": 64}, "hyperparameters": {"steps": 50, "batchSize": 4}}'
-# Needs bash and curl. Exit status: 0 when the run succeeded, 1 when it failed or was cancelled.
+# Needs bash and curl. Exit status: 0 when the run succeeded (or the checkpoint was published), 1 when it failed
+# or was cancelled (or trainer-service refused), 2 for a usage error.
 set -euo pipefail
 
 URL="http://127.0.0.1:${LATENTQA_TRAINER_PORT:-8084}"
@@ -20,6 +23,8 @@ FOLLOW=""
 RESUME=""
 EXTEND=""
 STEPS=""
+PUBLISH=""
+STEP=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --url) URL="$2"; shift 2 ;;
@@ -30,11 +35,14 @@ while [[ $# -gt 0 ]]; do
     --resume) RESUME="$2"; shift 2 ;;
     --extend) EXTEND="$2"; shift 2 ;;
     --steps) STEPS="$2"; shift 2 ;;
-    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    --publish) PUBLISH="$2"; shift 2 ;;
+    --step) STEP="$2"; shift 2 ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
     *) echo "train-cli: unknown argument '$1' (try --help)" >&2; exit 2 ;;
   esac
 done
 [[ -z $STEPS || -n $EXTEND ]] || { echo "train-cli: --steps goes with --extend RUN_ID (a new run takes its steps from --spec)" >&2; exit 2; }
+[[ -z $STEP || -n $PUBLISH ]] || { echo "train-cli: --step goes with --publish RUN_ID" >&2; exit 2; }
 
 # field NAME JSON: a top-level scalar field of the run response (numbers, strings, null)
 field() {
@@ -44,7 +52,7 @@ field() {
 }
 
 # post PATH BODY EXPECTED_CODE WHAT: POST a JSON body to trainer-service; on another status say the problem's
-# detail ("the run was WHAT") and exit; sets $response to the run it answers with
+# detail ("the run was WHAT") and exit; sets $response to what it answers with
 post() {
   local code
   response=$(curl -sS -w '\n%{http_code}' -H 'Content-Type: application/json' -d "$2" "$URL$1") \
@@ -57,6 +65,12 @@ post() {
   fi
 }
 
+if [[ -n $PUBLISH ]]; then
+  [[ $STEP =~ ^[0-9]+$ ]] || { echo "train-cli: --publish RUN_ID needs --step N, the step of one of its checkpoints" >&2; exit 2; }
+  post "/v1/runs/$PUBLISH/publish" "{\"step\": $STEP}" 200 "not published"
+  echo "train-cli: adapter $(field adapterId "$response") at $(field adapterUri "$response") ($(field adapterDigest "$response")) published"
+  exit 0
+fi
 if [[ -n $EXTEND ]]; then
   [[ $STEPS =~ ^[0-9]+$ ]] || { echo "train-cli: --extend RUN_ID needs --steps N, the run's new total of steps (a whole number)" >&2; exit 2; }
   post "/v1/runs/$EXTEND/extend" "{\"steps\": $STEPS}" 200 "not extended"

@@ -110,6 +110,9 @@ class MonitorResourceTest {
         given().contentType(ContentType.JSON).body(Map.of("question", "Q?", "rule", "regex", "pattern", "(unclosed"))
                 .when().post("/v1/monitors").then().statusCode(400).body("detail", containsString("not a valid regular"));
         given().when().get("/v1/monitors/not-a-uuid").then().statusCode(400);
+        given().contentType(ContentType.JSON).body(Map.of("question", "Q?", "rule", "choice", "threshold", "high"))
+                .when().post("/v1/monitors").then().statusCode(400).contentType("application/problem+json")
+                .body("detail", containsString("field 'threshold': Cannot deserialize value of type `java.lang.Double`"));
     }
 
     private static String create(Map<String, Object> body) {

@@ -112,6 +112,15 @@ class ReadResourceTest {
         given().contentType(ContentType.BINARY).body("not safetensors".getBytes()).queryParam("question", "Why?")
                 .when().post("/v1/read")
                 .then().statusCode(400).body("detail", containsString("the uploaded activation event is invalid"));
+
+        given().contentType(ContentType.JSON).body(Map.of("activationId", "req-last", "maxNewTokens", "lots"))
+                .when().post("/v1/read")
+                .then().statusCode(400).contentType("application/problem+json")
+                .body("detail", containsString("field 'maxNewTokens': Cannot deserialize value of type `java.lang.Integer`"));
+        given().contentType(ContentType.JSON).body(Map.of("dialog", List.of(Map.of("role", List.of("user")))))
+                .when().post("/v1/score")
+                .then().statusCode(400).contentType("application/problem+json")
+                .body("detail", containsString("field 'dialog[0].role': Cannot deserialize value of type `java.lang.String`"));
     }
 
     @Test

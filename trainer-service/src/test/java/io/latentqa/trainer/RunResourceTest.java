@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -190,6 +191,31 @@ class RunResourceTest {
                 .body("detail", startsWith("run run-extend-cosine decays its learning rate with a cosine schedule over its 3 steps"));
         given().contentType(ContentType.JSON).body("{\"steps\": 6}").when().post("/v1/runs/no-such-run/extend")
                 .then().statusCode(404);
+    }
+
+    /** The runner is off in this profile: the checkpoint is recorded by hand, without its files. */
+    @Test
+    void checkpointsAreListedAndPublishingOneSaysWhatIsMissing() {
+        given().contentType(ContentType.JSON).body("{\"id\": \"run-publish-a\", \"spec\": {}}").when().post("/v1/runs")
+                .then().statusCode(201);
+        given().contentType(ContentType.JSON).body("{\"step\": 3}").when().post("/v1/runs/run-publish-a/publish")
+                .then().statusCode(400).contentType("application/problem+json")
+                .body("detail", is("run run-publish-a has no checkpoint at step 3; run run-publish-a has none yet"));
+        succeed("run-publish-a", 3);
+        given().when().get("/v1/runs/run-publish-a/checkpoints").then().statusCode(200)
+                .body("step", is(List.of(3)))
+                .body("path", is(List.of("/checkpoints/run-publish-a/step-000003")));
+        given().contentType(ContentType.JSON).body("{}").when().post("/v1/runs/run-publish-a/publish")
+                .then().statusCode(400)
+                .body("detail", is("send {\"step\": N}: the step of one of the run's checkpoints; run run-publish-a has 1"
+                        + " checkpoint, at step 3 (GET /v1/runs/run-publish-a/checkpoints)"));
+        given().contentType(ContentType.JSON).body("{\"step\": 3}").when().post("/v1/runs/run-publish-a/publish")
+                .then().statusCode(409).contentType("application/problem+json")
+                .body("detail", is("the checkpoint of run run-publish-a at step 3 has no adapter_model.safetensors in"
+                        + " /checkpoints/run-publish-a/step-000003/adapter any more"));
+        given().contentType(ContentType.JSON).body("{\"step\": 3}").when().post("/v1/runs/no-such-run/publish")
+                .then().statusCode(404);
+        given().when().get("/v1/runs/no-such-run/checkpoints").then().statusCode(404);
     }
 
     /** An extended or resumed run is new work: it queues behind the runs queued before it, whenever it was created. */

@@ -68,7 +68,7 @@ class TrainingRequestConsumerTest {
         ConsumerRecord<String, byte[]> dead = TestKafka
                 .find(bootstrap, TOPIC + ".dlq", "run with spaces", Duration.ofSeconds(60))
                 .orElseThrow(() -> new AssertionError("the record with an invalid key was not dead-lettered"));
-        assertEquals("the record key must be a run id (1-128 letters, digits, '.', '_' or '-', starting with a letter"
+        assertEquals("the record key must be a run id (1-100 letters, digits, '.', '_' or '-', starting with a letter"
                 + " or digit), got 'run with spaces'", TestKafka.header(dead, "dead-letter-reason"));
     }
 }

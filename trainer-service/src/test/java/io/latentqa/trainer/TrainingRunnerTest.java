@@ -146,6 +146,26 @@ class TrainingRunnerTest {
         String digest = "sha256:" + ModelLoader.sha256(List.of(adapterDir.resolve(AdapterFile.WEIGHTS_FILE)));
         assertEquals(digest, extended.getString("adapterDigest"));
         assertNotEquals(firstDigest, digest);
+
+        // the 2-step adapter the extension replaced is published again from its checkpoint, under its own id
+        given().when().get("/v1/runs/run-extended/checkpoints").then().statusCode(200)
+                .body("step", is(List.of(1, 2, 3, 4)));
+        JsonPath stage = given().contentType(ContentType.JSON).body("{\"step\": 2}").when().post("/v1/runs/run-extended/publish")
+                .then().statusCode(200).extract().jsonPath();
+        assertEquals("decoder-run-extended-step-2", stage.getString("adapterId"));
+        assertEquals(firstDigest, stage.getString("adapterDigest"));
+        Path stageDir = Path.of(stage.getString("adapterUri").substring("file:".length()));
+        assertEquals(firstDigest, "sha256:" + ModelLoader.sha256(List.of(stageDir.resolve(AdapterFile.WEIGHTS_FILE))));
+        assertTrue(Files.exists(stageDir.resolve(AdapterFile.CONFIG_FILE)), "PEFT adapter_config.json in " + stageDir);
+        JsonNode event = new ObjectMapper().readTree(TestKafka
+                .find(bootstrap, "latentqa.model-events", "decoder-run-extended-step-2", Duration.ofSeconds(60))
+                .orElseThrow(() -> new AssertionError("no published event for decoder-run-extended-step-2")).value());
+        assertEquals("published", event.get("event").asText());
+        assertEquals(firstDigest, event.get("digest").asText());
+        assertEquals("run-extended", event.get("runId").asText());
+        assertEquals(stage.getString("adapterUri"), event.get("uri").asText());
+        assertEquals(15, event.get("readLayer").asInt());
+        assertTrue(event.get("baseModelDigest").asText().matches("sha256:[0-9a-f]{64}"));
     }
 
     private static JsonPath awaitSucceeded(String id, int steps) {

@@ -62,7 +62,8 @@ public final class LitTrainer implements AutoCloseable {
     /** Held by whoever collects gradients in this JVM (one collector at a time). */
     public static final ReentrantLock COLLECTOR = new ReentrantLock();
 
-    static final String ADAPTER_DIR = "adapter";
+    /** The folder of a checkpoint that holds its adapter (PEFT layout). */
+    public static final String ADAPTER_DIR = "adapter";
     static final String OPTIMIZER_FILE = "optimizer.safetensors";
     static final String STATE_FILE = "trainer-state.json";
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -75,6 +75,26 @@ public class RunResource {
         return RunResponse.of(runs.extend(id, request == null ? null : request.steps()));
     }
 
+    /** The run's checkpoints, oldest first: each one's step and folder (adapter/, AdamW state, data cursor). */
+    @GET
+    @Path("{id}/checkpoints")
+    public List<RunService.Checkpoint> checkpoints(@PathParam("id") String id) {
+        runs.find(id).orElseThrow(() -> new RunNotFoundException(id));
+        return runs.checkpoints(id);
+    }
+
+    /**
+     * Publishes the adapter of one of the run's checkpoints under its own id, {@code decoder-<run>-step-<step>}:
+     * a stage of a run stays servable after the run trains on.
+     */
+    @POST
+    @Path("{id}/publish")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public RunService.PublishedCheckpoint publish(@PathParam("id") String id, PublishCheckpointRequest request) {
+        runs.find(id).orElseThrow(() -> new RunNotFoundException(id));
+        return runs.publishCheckpoint(id, request == null ? null : request.step());
+    }
+
     /** The newest runs first. */
     @GET
     public List<RunResponse> list(@QueryParam("limit") @DefaultValue("50") int limit) {

@@ -8,6 +8,8 @@ import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
 
 import javax.sql.DataSource;
 
@@ -187,6 +189,23 @@ public class RunRepository {
                     s.setLong(3, microStep);
                     s.setString(4, path);
                 });
+    }
+
+    /** The run's checkpoint folders by step. */
+    public SortedMap<Integer, String> checkpoints(String id) {
+        String sql = "SELECT step, path FROM checkpoints WHERE run_id = ? ORDER BY step";
+        try (Connection connection = dataSource.getConnection(); PreparedStatement query = connection.prepareStatement(sql)) {
+            query.setString(1, id);
+            SortedMap<Integer, String> checkpoints = new TreeMap<>();
+            try (ResultSet rows = query.executeQuery()) {
+                while (rows.next()) {
+                    checkpoints.put(rows.getInt(1), rows.getString(2));
+                }
+            }
+            return checkpoints;
+        } catch (SQLException e) {
+            throw new IllegalStateException("could not read the checkpoints of run " + id + ": " + e.getMessage(), e);
+        }
     }
 
     /** The newest checkpoint's folder, if the run has one. */

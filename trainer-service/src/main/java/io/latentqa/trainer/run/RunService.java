@@ -1,22 +1,33 @@
 package io.latentqa.trainer.run;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.SortedMap;
 import java.util.UUID;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import io.latentqa.core.io.ModelLoader;
+import io.latentqa.core.lora.AdapterFile;
 import io.latentqa.trainer.TrainerConfig;
 import io.latentqa.trainer.data.QaFilter;
 import io.latentqa.trainer.data.QaRecord;
 import io.latentqa.trainer.data.QaRecordSource;
+import io.latentqa.trainer.lit.LitTrainer;
 import io.latentqa.trainer.lit.TrainingConfig;
+import io.latentqa.trainer.messaging.ModelEventProducer;
 import io.latentqa.trainer.runtime.ModelHolder;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -25,21 +36,29 @@ import jakarta.enterprise.context.ApplicationScoped;
 @ApplicationScoped
 public class RunService {
 
-    /** Run ids: what Kafka keys, URLs and file names can all carry. */
-    public static final Pattern RUN_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+    /**
+     * Run ids: what Kafka keys, URLs and file names can all carry, short enough that the adapter ids made from
+     * them ({@code decoder-<run>-step-<step>}) stay within the 128 characters of an adapter id.
+     */
+    public static final Pattern RUN_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
 
     private final RunRepository repository;
     private final ObjectMapper json;
     private final RunSpecParser parser;
     private final ModelHolder models;
     private final QaRecordSource records;
+    private final ModelEventProducer events;
+    private final Path adaptersDir;
 
-    RunService(RunRepository repository, ObjectMapper json, TrainerConfig config, ModelHolder models, QaRecordSource records) {
+    RunService(RunRepository repository, ObjectMapper json, TrainerConfig config, ModelHolder models, QaRecordSource records,
+               ModelEventProducer events) {
         this.repository = repository;
         this.json = json;
         this.parser = new RunSpecParser(config.defaultModel(), config.defaultSplit(), config.defaultEvalSplit());
         this.models = models;
         this.records = records;
+        this.events = events;
+        this.adaptersDir = Path.of(config.stateDir()).resolve("adapters").toAbsolutePath();
     }
 
     /**
@@ -151,6 +170,73 @@ public class RunService {
         return repository.find(runId).orElseThrow();
     }
 
+    /** A run's checkpoints, oldest first. */
+    public List<Checkpoint> checkpoints(String runId) {
+        return repository.checkpoints(runId).entrySet().stream().map(e -> new Checkpoint(e.getKey(), e.getValue())).toList();
+    }
+
+    /** A checkpoint folder of a run: adapter/, AdamW state, data cursor. */
+    public record Checkpoint(int step, String path) {
+    }
+
+    /** The adapter of a checkpoint, published under its own id. */
+    public record PublishedCheckpoint(String runId, int step, String adapterId, String adapterUri, String adapterDigest) {
+    }
+
+    /**
+     * Publishes the adapter of one of a run's checkpoints on latentqa.model-events under its own id,
+     * {@code decoder-<run>-step-<step>}, so that a stage of a run stays servable after the run trains on (an
+     * extended run publishes its own id again). A recorded checkpoint is complete, so any run state will do.
+     *
+     * @throws InvalidRunRequestException if {@code step} is missing or the run has no checkpoint there
+     * @throws RunStateException if the checkpoint's adapter files are gone
+     */
+    public PublishedCheckpoint publishCheckpoint(String runId, Integer step) {
+        requireRunId(runId, "the run id");
+        SortedMap<Integer, String> checkpoints = repository.checkpoints(runId);
+        if (step == null) {
+            throw new InvalidRunRequestException("send {\"step\": N}: the step of one of the run's checkpoints; "
+                    + describeCheckpoints(runId, checkpoints));
+        }
+        if (!checkpoints.containsKey(step)) {
+            throw new InvalidRunRequestException("run " + runId + " has no checkpoint at step " + step + "; "
+                    + describeCheckpoints(runId, checkpoints));
+        }
+        Path source = Path.of(checkpoints.get(step)).resolve(LitTrainer.ADAPTER_DIR);
+        if (!Files.isRegularFile(source.resolve(AdapterFile.WEIGHTS_FILE))) {
+            throw new RunStateException("the checkpoint of run " + runId + " at step " + step + " has no "
+                    + AdapterFile.WEIGHTS_FILE + " in " + source + " any more");
+        }
+        String adapterId = "decoder-" + runId + "-step-" + step;
+        Path target = adaptersDir.resolve(adapterId);
+        try {
+            Files.createDirectories(target);
+            for (String file : List.of(AdapterFile.WEIGHTS_FILE, AdapterFile.CONFIG_FILE)) {
+                Files.copy(source.resolve(file), target.resolve(file), StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot copy the adapter of " + source + " to " + target, e);
+        }
+        String digest = "sha256:" + ModelLoader.sha256(List.of(target.resolve(AdapterFile.WEIGHTS_FILE)));
+        Map<String, String> metadata = AdapterFile.readMetadata(target);
+        String uri = "file:" + target;
+        events.published(adapterId, digest, metadata.get(AdapterFile.META_BASE_MODEL_ID),
+                metadata.get(AdapterFile.META_BASE_MODEL_DIGEST), runId, uri,
+                Integer.parseInt(metadata.get(AdapterFile.META_READ_LAYERS)), Integer.parseInt(metadata.get(AdapterFile.META_WRITE_LAYERS)));
+        return new PublishedCheckpoint(runId, step, adapterId, uri, digest);
+    }
+
+    private static String describeCheckpoints(String runId, SortedMap<Integer, String> checkpoints) {
+        if (checkpoints.isEmpty()) {
+            return "run " + runId + " has none yet";
+        }
+        int count = checkpoints.size();
+        String steps = count == 1 ? " checkpoint, at step " + checkpoints.firstKey()
+                : count <= 10 ? " checkpoints, at steps " + checkpoints.keySet().stream().map(String::valueOf).collect(Collectors.joining(", "))
+                : " checkpoints, from step " + checkpoints.firstKey() + " to " + checkpoints.lastKey();
+        return "run " + runId + " has " + count + steps + " (GET /v1/runs/" + runId + "/checkpoints)";
+    }
+
     private static String describe(QaFilter filter) {
         return "{split " + filter.split() + (filter.kinds().isEmpty() ? "" : ", kinds " + filter.kinds())
                 + (filter.sources().isEmpty() ? "" : ", sources " + filter.sources())
@@ -228,7 +314,7 @@ public class RunService {
 
     private static void requireRunId(String runId, String what) {
         if (runId == null || !RUN_ID.matcher(runId).matches()) {
-            throw new InvalidRunRequestException(what + " must be a run id (1-128 letters, digits, '.', '_' or '-',"
+            throw new InvalidRunRequestException(what + " must be a run id (1-100 letters, digits, '.', '_' or '-',"
                     + " starting with a letter or digit), got " + (runId == null ? "none" : "'" + runId + "'"));
         }
     }
