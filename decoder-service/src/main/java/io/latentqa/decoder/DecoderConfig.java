@@ -20,6 +20,13 @@ public interface DecoderConfig {
     /** Overrides the model id events of this model carry (default: the file or folder name). */
     Optional<String> modelId();
 
+    /**
+     * The decoder that ships with the product: a PEFT adapter folder (the repository's {@code decoders/<id>/})
+     * with a {@code SHA256SUMS} file, made the default at start. Absent: the base model reads until a decoder
+     * adapter is published.
+     */
+    Optional<Path> shippedAdapter();
+
     /** Block whose output the base-model decoder reads (an adapter's own metadata overrides it). */
     @WithDefault("15")
     int readLayer();

@@ -117,6 +117,15 @@ public class DecoderAdapters {
         return new Lease(entry.choice, entry);
     }
 
+    /** The decoders that can be asked for: the base model first, then the adapters by id. */
+    public synchronized java.util.List<DecoderChoice> choices() {
+        java.util.List<DecoderChoice> choices = new java.util.ArrayList<>();
+        choices.add(base);
+        entries.values().stream().filter(e -> !e.retired).map(e -> e.choice)
+                .sorted(java.util.Comparator.comparing(DecoderChoice::adapterId)).forEach(choices::add);
+        return choices;
+    }
+
     /** Ids of the adapters that can be asked for, with {@code base}. */
     public synchronized java.util.List<String> available() {
         java.util.List<String> ids = new java.util.ArrayList<>();
@@ -148,22 +157,33 @@ public class DecoderAdapters {
             throw new IllegalArgumentException("decoder adapter " + event.adapterId() + ": " + AdapterFile.WEIGHTS_FILE
                     + " has digest " + actual + " but the event says " + event.digest());
         }
-        String name = "decoder:" + event.adapterId() + ":" + generation.incrementAndGet();
+        register(event.adapterId(), dir, event.readLayer(), event.writeLayer());
+        LOG.infof("decoder adapter %s of run %s published", event.adapterId(), event.runId());
+    }
+
+    /**
+     * Loads the adapter in {@code dir} (already verified by the caller), registers it on the model under a
+     * fresh name and makes it the default; an adapter of the same id is replaced.
+     *
+     * @param readLayer  block the decoder reads, or null for the service's default
+     * @param writeLayer block after which it writes, or null for the service's default
+     */
+    void register(String adapterId, Path dir, Integer readLayer, Integer writeLayer) {
+        String name = "decoder:" + adapterId + ":" + generation.incrementAndGet();
         AdapterFile.Loaded loaded = AdapterFile.load(dir, name, holder.model().config(), holder.model().dataType());
         holder.model().addAdapter(loaded.adapter());
-        int readLayer = event.readLayer() != null ? event.readLayer() : base.readLayer();
-        int writeLayer = event.writeLayer() != null ? event.writeLayer() : base.writeLayer();
-        Entry entry = new Entry(new DecoderChoice(event.adapterId(), name, readLayer, writeLayer));
+        int read = readLayer != null ? readLayer : base.readLayer();
+        int write = writeLayer != null ? writeLayer : base.writeLayer();
+        Entry entry = new Entry(new DecoderChoice(adapterId, name, read, write));
         synchronized (this) {
-            Entry previous = entries.put(event.adapterId(), entry);
+            Entry previous = entries.put(adapterId, entry);
             if (previous != null) {
                 previous.retired = true;
                 removeIfUnused(previous);
             }
             current = entry;
         }
-        LOG.infof("decoder adapter %s (run %s, read %d, write %d) registered as %s and made the default",
-                event.adapterId(), event.runId(), readLayer, writeLayer, name);
+        LOG.infof("decoder adapter %s (read %d, write %d) registered as %s and made the default", adapterId, read, write, name);
     }
 
     /** Retires an adapter: no new work gets it; it is removed when its last lease closes. */
@@ -200,7 +220,7 @@ public class DecoderAdapters {
         return digest.startsWith("sha256:") ? digest.substring(7) : digest;
     }
 
-    private static String sha256(Path file) {
+    static String sha256(Path file) {
         try (InputStream in = new DigestInputStream(Files.newInputStream(file), MessageDigest.getInstance("SHA-256"))) {
             in.transferTo(java.io.OutputStream.nullOutputStream());
             return HexFormat.of().formatHex(((DigestInputStream) in).getMessageDigest().digest());

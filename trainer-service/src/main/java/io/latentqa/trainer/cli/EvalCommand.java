@@ -39,12 +39,14 @@ import java.util.Random;
  * prompt follows the swap, one that reads only the user turn keeps naming the original.
  *
  * <pre>
- * EvalCommand --adapter DIR [--model PATH] [--records FILE] [--items 200] [--choices 10] [--seed 0] [--out DIR]
+ * EvalCommand [--adapter DIR (default: the shipped decoder)] [--model PATH] [--records FILE] [--items 200] [--choices 10] [--seed 0] [--out DIR]
  * </pre>
  */
 public final class EvalCommand {
 
     public static final String QUESTION = "What instruction was the assistant given?";
+    /** The decoder that ships with the product, from the repository root (where {@code ./latentqa} runs this). */
+    public static final Path SHIPPED_DECODER = Path.of("decoders/latentqa-smollm2-135m-v1");
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Flags FLAGS = new Flags("eval");
 
@@ -56,7 +58,7 @@ public final class EvalCommand {
         Path shared = Path.of(System.getProperty("latentqa.shared", "../shared"));
         Path model = shared.resolve("models/smollm2-135m-instruct/SmolLM2-135M-Instruct.Q4_1.gguf");
         Path records = shared.resolve("data/latentqa/eval/system.json");
-        Path adapterDir = null;
+        Path adapterDir = SHIPPED_DECODER;
         Path out = null;
         int count = 200;
         int choices = 10;
@@ -71,20 +73,23 @@ public final class EvalCommand {
                 case "--choices" -> choices = FLAGS.integer(args[i], value);
                 case "--seed" -> seed = FLAGS.longInteger(args[i], value);
                 case "--out" -> out = Path.of(FLAGS.value(args[i], value));
-                default -> FLAGS.fail("unknown argument '" + args[i] + "'; usage: eval --adapter DIR [--model PATH] [--records FILE]"
+                default -> FLAGS.fail("unknown argument '" + args[i] + "'; usage: eval [--adapter DIR] [--model PATH] [--records FILE]"
                         + " [--items 200] [--choices 10] [--seed 0] [--out DIR]");
             }
             i++;
         }
-        if (adapterDir == null) {
-            FLAGS.fail("--adapter DIR is required: a decoder adapter folder (a run's adapter/ or a checkpoint's adapter/)");
+        if (!Files.isDirectory(adapterDir)) {
+            FLAGS.fail("--adapter " + adapterDir + " is not a folder: give a decoder adapter folder (a run's adapter/, a"
+                    + " checkpoint's adapter/ or the shipped " + SHIPPED_DECODER + ")");
         }
         if (choices < 2 || count < choices) {
             FLAGS.fail("--choices must be at least 2 and --items at least --choices (got " + choices + " and " + count + "): each item's"
                     + " distractors are the answers of the other sampled records");
         }
         if (out == null) {
-            out = adapterDir.resolveSibling(adapterDir.getFileName() + "-fidelity");
+            // beside the adapter, except for the shipped one: the repository's folders are no place for reports
+            out = adapterDir.normalize().equals(SHIPPED_DECODER) ? Path.of(".latentqa/eval", adapterDir.getFileName() + "-fidelity")
+                    : adapterDir.resolveSibling(adapterDir.getFileName() + "-fidelity");
         }
 
         List<LitRecord> system = systemRecords(records, count, seed);
@@ -94,11 +99,7 @@ public final class EvalCommand {
             int writeLayer = layer(loaded.metadata(), AdapterFile.META_WRITE_LAYERS, adapterDir);
             llama.addAdapter(loaded.adapter());
             LitPromptBuilder builder = LitPromptBuilder.create(files.tokenizer(), files.chatTemplate());
-            List<String> labels = system.stream().map(LitRecord::label).toList();
-            List<LitRead> reads = system.stream().map(r -> builder.read(r.readPrompt())).toList();
-            List<String> answers = system.stream().map(LitRecord::system).toList();
-            List<FidelityEval.Item> items = withSwappedReads(FidelityEval.items(labels, reads, answers, QUESTION, choices, seed),
-                    system, builder);
+            List<FidelityEval.Item> items = systemItems(system, builder, choices, seed);
 
             System.out.printf("fidelity: %d system records of %s, %d choices (chance %.0f %%), read after block %d, write after"
                     + " block %d, adapter %s%n", items.size(), records.getFileName(), choices, 100.0 / choices, readLayer, writeLayer,
@@ -115,6 +116,18 @@ public final class EvalCommand {
             System.out.println("wrote " + out.resolve("fidelity.json") + " and " + out.resolve("fidelity.svg"));
             loaded.adapter().close();
         }
+    }
+
+    /**
+     * The multiple-choice items of system records: the target reads each dialog with its system prompt masked,
+     * the true prompt is ranked among {@code choices - 1} prompts of the other records' labels, and each item
+     * carries its swapped read ({@link #withSwappedReads}).
+     */
+    public static List<FidelityEval.Item> systemItems(List<LitRecord> system, LitPromptBuilder builder, int choices, long seed) {
+        List<String> labels = system.stream().map(LitRecord::label).toList();
+        List<LitRead> reads = system.stream().map(r -> builder.read(r.readPrompt())).toList();
+        List<String> answers = system.stream().map(LitRecord::system).toList();
+        return withSwappedReads(FidelityEval.items(labels, reads, answers, QUESTION, choices, seed), system, builder);
     }
 
     /**

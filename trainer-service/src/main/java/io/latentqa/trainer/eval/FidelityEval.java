@@ -13,9 +13,11 @@ import io.latentqa.core.model.Llama;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.function.IntConsumer;
 
 /**
@@ -131,27 +133,43 @@ public final class FidelityEval {
      * @param progress called with the number of items done
      */
     public Map<Variant, Score> evaluate(List<Item> items, String adapter, long seed, IntConsumer progress) {
+        return evaluate(items, adapter, seed, EnumSet.allOf(Variant.class), progress);
+    }
+
+    /**
+     * Scores every item under the given variants only; the others score no items.
+     *
+     * @param adapter  the trained decoder adapter's registered name
+     * @param seed     picks the shuffled partners
+     * @param variants which variants to score
+     * @param progress called with the number of items done
+     */
+    public Map<Variant, Score> evaluate(List<Item> items, String adapter, long seed, Set<Variant> variants, IntConsumer progress) {
         try (GradMode noGrad = GradMode.off()) {
-            return evaluateWithoutGradient(items, adapter, seed, progress);
+            return evaluateWithoutGradient(items, adapter, seed, EnumSet.copyOf(variants), progress);
         }
     }
 
-    private Map<Variant, Score> evaluateWithoutGradient(List<Item> items, String adapter, long seed, IntConsumer progress) {
+    private Map<Variant, Score> evaluateWithoutGradient(List<Item> items, String adapter, long seed, Set<Variant> variants,
+                                                        IntConsumer progress) {
         // with a single label there is no other record's activations to show: no shuffled control
-        int[] partner = items.stream().map(Item::label).distinct().count() > 1 ? derangement(items, seed) : null;
+        boolean shuffle = variants.contains(Variant.SHUFFLED) && items.stream().map(Item::label).distinct().count() > 1;
+        boolean swap = variants.contains(Variant.SWAPPED_NEW) || variants.contains(Variant.SWAPPED_OWN);
+        int[] partner = shuffle ? derangement(items, seed) : null;
         int[] raw = new int[Variant.values().length];
         int[] pmi = new int[Variant.values().length];
         int swappedItems = 0;
         for (int i = 0; i < items.size(); i++) {
             Item item = items.get(i);
             Item other = partner == null ? null : items.get(partner[i]);
+            LitRead swappedRead = swap ? item.swapped() : null;
             try (NDManager manager = NDManager.newBaseManager()) {
                 List<LitRead> reads = new ArrayList<>(List.of(item.read()));
                 if (other != null) {
                     reads.add(other.read());
                 }
-                if (item.swapped() != null) {
-                    reads.add(item.swapped());
+                if (swappedRead != null) {
+                    reads.add(swappedRead);
                 }
                 NDArray vectors = LitActivations.read(model, reads, readLayer, null, false, manager);
                 int n = item.read().vectorCount();
@@ -159,20 +177,20 @@ public final class FidelityEval {
                 NDArray own = vectors.get("0:" + n);
                 List<LitWrite> ownWrites = writes(n, item);
 
-                double[] decoder = score(ownWrites, own, adapter, manager);
                 double[] decoderBlind = score(ownWrites, null, adapter, manager);
-                double[] base = score(ownWrites, own, null, manager);
-                double[] baseBlind = score(ownWrites, null, null, manager);
-
-                tally(raw, pmi, Variant.DECODER, 0, decoder, decoderBlind);
-                tally(raw, pmi, Variant.UNTRAINED, 0, base, baseBlind);
+                if (variants.contains(Variant.DECODER)) {
+                    tally(raw, pmi, Variant.DECODER, 0, score(ownWrites, own, adapter, manager), decoderBlind);
+                }
+                if (variants.contains(Variant.UNTRAINED)) {
+                    tally(raw, pmi, Variant.UNTRAINED, 0, score(ownWrites, own, null, manager), score(ownWrites, null, null, manager));
+                }
                 if (other != null) {
                     List<LitWrite> foreignWrites = writes(other.read().vectorCount(), item);
                     double[] shuffled = score(foreignWrites, vectors.get(n + ":" + otherEnd), adapter, manager);
                     tally(raw, pmi, Variant.SHUFFLED, 0, shuffled, blind(foreignWrites, n, decoderBlind, adapter, manager));
                 }
-                if (item.swapped() != null) {
-                    List<LitWrite> swappedWrites = writes(item.swapped().vectorCount(), item);
+                if (swappedRead != null) {
+                    List<LitWrite> swappedWrites = writes(swappedRead.vectorCount(), item);
                     double[] swapped = score(swappedWrites, vectors.get(otherEnd + ":"), adapter, manager);
                     double[] swappedBlind = blind(swappedWrites, n, decoderBlind, adapter, manager);
                     tally(raw, pmi, Variant.SWAPPED_NEW, 1, swapped, swappedBlind);
@@ -185,12 +203,13 @@ public final class FidelityEval {
         }
         Map<Variant, Score> scores = new EnumMap<>(Variant.class);
         for (Variant v : Variant.values()) {
-            int scored = switch (v) {
+            int scored = !variants.contains(v) ? 0 : switch (v) {
                 case SHUFFLED -> partner == null ? 0 : items.size();
                 case SWAPPED_NEW, SWAPPED_OWN -> swappedItems;
                 default -> items.size();
             };
-            scores.put(v, new Score(v, scored, raw[v.ordinal()], v == Variant.NO_ACTIVATIONS ? -1 : pmi[v.ordinal()]));
+            scores.put(v, new Score(v, scored, scored == 0 ? 0 : raw[v.ordinal()],
+                    v == Variant.NO_ACTIVATIONS ? -1 : scored == 0 ? 0 : pmi[v.ordinal()]));
         }
         return scores;
     }
