@@ -13,6 +13,10 @@ public interface TrainerConfig {
     @WithDefault(".latentqa/trainer")
     String stateDir();
 
+    /** The decoders shipped with the product (the repository's {@code decoders/}), which a spec's {@code init} may name. */
+    @WithDefault("decoders")
+    String shippedDecoders();
+
     /** Folder that relative model paths in run specs resolve against. */
     @WithDefault("../shared/models")
     String modelsDir();

@@ -2,6 +2,7 @@ package io.latentqa.trainer;
 
 import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.is;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -21,6 +22,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.latentqa.core.io.ModelLoader;
+import io.latentqa.core.io.SafetensorsFile;
 import io.latentqa.core.lora.AdapterFile;
 import io.latentqa.stack.KafkaTestResource;
 import io.latentqa.stack.PostgresTestResource;
@@ -166,6 +168,57 @@ class TrainingRunnerTest {
         assertEquals(stage.getString("adapterUri"), event.get("uri").asText());
         assertEquals(15, event.get("readLayer").asInt());
         assertTrue(event.get("baseModelDigest").asText().matches("sha256:[0-9a-f]{64}"));
+    }
+
+    @Test
+    void runStartsFromTheAdapterItsInitNames() throws Exception {
+        given().contentType(ContentType.JSON).body("{\"id\": \"run-init-source\", \"spec\": " + twoRecords(2) + "}")
+                .when().post("/v1/runs").then().statusCode(201);
+        Path source = adapterDir(awaitSucceeded("run-init-source", 2));
+
+        // one step at a learning rate too small to move a weight: the adapter it publishes is the one it started from
+        String fromSource = twoRecords(1).replace("\"learningRate\": 0.001", "\"learningRate\": 1e-12")
+                .replaceFirst("\\{", "{\"init\": \"decoder-run-init-source\", ");
+        given().contentType(ContentType.JSON).body("{\"id\": \"run-from-source\", \"spec\": " + fromSource + "}")
+                .when().post("/v1/runs").then().statusCode(201);
+        Path started = adapterDir(awaitSucceeded("run-from-source", 1));
+        assertEquals("decoder-run-init-source", AdapterFile.readMetadata(started).get(AdapterFile.META_INIT_ADAPTER));
+        // the same step from PEFT's initialisation (B = 0) publishes something else
+        given().contentType(ContentType.JSON).body("{\"id\": \"run-from-scratch\", \"spec\": "
+                + twoRecords(1).replace("\"learningRate\": 0.001", "\"learningRate\": 1e-12") + "}")
+                .when().post("/v1/runs").then().statusCode(201);
+        Path scratch = adapterDir(awaitSucceeded("run-from-scratch", 1));
+        try (SafetensorsFile a = SafetensorsFile.open(source.resolve(AdapterFile.WEIGHTS_FILE));
+             SafetensorsFile b = SafetensorsFile.open(started.resolve(AdapterFile.WEIGHTS_FILE));
+             SafetensorsFile c = SafetensorsFile.open(scratch.resolve(AdapterFile.WEIGHTS_FILE))) {
+            assertEquals(a.names(), b.names());
+            double fromSourceDiff = 0;
+            double fromScratchDiff = 0;
+            for (String name : a.names()) {
+                float[] x = a.readFloats(name);
+                float[] y = b.readFloats(name);
+                float[] z = c.readFloats(name);
+                for (int i = 0; i < x.length; i++) {
+                    fromSourceDiff = Math.max(fromSourceDiff, Math.abs(x[i] - y[i]));
+                    fromScratchDiff = Math.max(fromScratchDiff, Math.abs(x[i] - z[i]));
+                }
+            }
+            assertTrue(fromSourceDiff < 1e-6, "started from the source adapter: max |diff| " + fromSourceDiff);
+            assertTrue(fromScratchDiff > 1e-4, "a run from scratch differs from the source: max |diff| " + fromScratchDiff);
+        }
+
+        // refused when queued, naming what to fix
+        given().contentType(ContentType.JSON).body("{\"spec\": {\"init\": \"../../etc\"}}").when().post("/v1/runs")
+                .then().statusCode(400).body("detail", containsString("init must be the id of a decoder adapter"));
+        given().contentType(ContentType.JSON).body("{\"spec\": {\"init\": \"no-such-adapter\"}}").when().post("/v1/runs")
+                .then().statusCode(400).body("detail", containsString("shipped: latentqa-smollm2-135m-v1"));
+        given().contentType(ContentType.JSON).body("{\"spec\": " + twoRecords(1).replace("\"rank\": 4", "\"rank\": 8")
+                .replaceFirst("\\{", "{\"init\": \"decoder-run-init-source\", ") + "}").when().post("/v1/runs")
+                .then().statusCode(400).body("detail", containsString("has LoRA rank 4"));
+    }
+
+    private static Path adapterDir(JsonPath run) {
+        return Path.of(run.getString("adapterUri").substring("file:".length()));
     }
 
     private static JsonPath awaitSucceeded(String id, int steps) {

@@ -55,6 +55,8 @@ public final class AdapterFile {
     public static final String META_WRITE_LAYERS = "latentqa.write_layers";
     /** Metadata key: id of the training run that produced the adapter. */
     public static final String META_TRAINING_RUN_ID = "latentqa.training_run_id";
+    /** Metadata key: id of the decoder adapter a training run started from (absent: PEFT's initialisation). */
+    public static final String META_INIT_ADAPTER = "latentqa.init_adapter";
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 

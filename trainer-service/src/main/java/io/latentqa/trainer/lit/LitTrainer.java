@@ -18,6 +18,7 @@ import io.latentqa.core.lit.LitRead;
 import io.latentqa.core.lit.LitWrite;
 import io.latentqa.core.lora.Adapter;
 import io.latentqa.core.lora.AdapterFile;
+import io.latentqa.core.lora.LoraConfig;
 import io.latentqa.core.model.GradMode;
 import io.latentqa.core.model.Llama;
 import org.jboss.logging.Logger;
@@ -105,6 +106,32 @@ public final class LitTrainer implements AutoCloseable {
     public static LitTrainer start(Llama model, TrainingConfig config, List<LitExample> examples, String adapterName) {
         Adapter adapter = Adapter.initialize(adapterName, config.lora(), model.config(), model.dataType(), config.seed());
         try {
+            return new LitTrainer(model, config, examples, adapter);
+        } catch (RuntimeException e) {
+            adapter.close();
+            throw e;
+        }
+    }
+
+    /**
+     * A trainer whose decoder adapter starts from the weights in {@code adapterDir} (a PEFT folder, e.g. a
+     * shipped decoder) instead of PEFT's initialisation; the optimizer and the data order start afresh.
+     *
+     * @throws IllegalArgumentException if the folder's LoRA shape (rank, alpha, dropout, targets) is not the config's
+     */
+    public static LitTrainer startFrom(Llama model, TrainingConfig config, List<LitExample> examples, String adapterName,
+                                       Path adapterDir) {
+        Adapter adapter = AdapterFile.load(adapterDir, adapterName, model.config(), model.dataType()).adapter();
+        try {
+            LoraConfig found = adapter.config();
+            LoraConfig wanted = config.lora();
+            if (found.rank() != wanted.rank() || found.alpha() != wanted.alpha() || found.dropout() != wanted.dropout()
+                    || !found.targets().equals(wanted.targets()) || !found.layers().equals(wanted.layers())) {
+                throw new IllegalArgumentException("the adapter in " + adapterDir.getFileName() + " has LoRA rank " + found.rank() + ", alpha "
+                        + found.alpha() + ", dropout " + found.dropout() + ", targets " + found.targets() + "; the run asks for rank "
+                        + wanted.rank() + ", alpha " + wanted.alpha() + ", dropout " + wanted.dropout() + ", targets "
+                        + wanted.targets() + ": give the run the adapter's lora settings");
+            }
             return new LitTrainer(model, config, examples, adapter);
         } catch (RuntimeException e) {
             adapter.close();

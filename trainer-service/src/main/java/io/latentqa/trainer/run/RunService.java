@@ -21,6 +21,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.latentqa.core.io.ModelLoader;
 import io.latentqa.core.lora.AdapterFile;
+import io.latentqa.core.lora.LoraConfig;
 import io.latentqa.trainer.TrainerConfig;
 import io.latentqa.trainer.data.QaFilter;
 import io.latentqa.trainer.data.QaRecord;
@@ -49,6 +50,7 @@ public class RunService {
     private final QaRecordSource records;
     private final ModelEventProducer events;
     private final Path adaptersDir;
+    private final Path shippedDecoders;
 
     RunService(RunRepository repository, ObjectMapper json, TrainerConfig config, ModelHolder models, QaRecordSource records,
                ModelEventProducer events) {
@@ -59,6 +61,7 @@ public class RunService {
         this.records = records;
         this.events = events;
         this.adaptersDir = Path.of(config.stateDir()).resolve("adapters").toAbsolutePath();
+        this.shippedDecoders = Path.of(config.shippedDecoders()).toAbsolutePath().normalize();
     }
 
     /**
@@ -86,7 +89,63 @@ public class RunService {
             throw new InvalidRunRequestException("no QA records match data " + describe(parsed.data())
                     + "; widen the filter (split, kinds, sources, labelPrefix) or import records into dataset-service first");
         }
+        if (parsed.init() != null) {
+            checkInit(parsed, initAdapter(parsed).orElseThrow());
+        }
         return parsed;
+    }
+
+    /**
+     * The folder of the adapter a spec starts from ({@code init}): an adapter published by a run of this service
+     * ({@code <state>/adapters/<id>}), else one shipped with the product ({@code decoders/<id>}); empty when the
+     * spec starts from PEFT's initialisation.
+     *
+     * @throws InvalidRunRequestException if there is no adapter of that id
+     */
+    public Optional<Path> initAdapter(RunSpec spec) {
+        if (spec.init() == null) {
+            return Optional.empty();
+        }
+        for (Path dir : List.of(adaptersDir.resolve(spec.init()), shippedDecoders.resolve(spec.init()))) {
+            if (Files.isRegularFile(dir.resolve(AdapterFile.WEIGHTS_FILE))) {
+                return Optional.of(dir);
+            }
+        }
+        throw new InvalidRunRequestException("init: no decoder adapter '" + spec.init() + "' among the adapters published by"
+                + " training runs or shipped with the product (" + shippedIds() + ")");
+    }
+
+    /**
+     * The adapter's LoRA shape must be the spec's (the run trains those matrices on), and so must its layers: a
+     * decoder trained to read block 15 does not read block 20.
+     */
+    private static void checkInit(RunSpec spec, Path dir) {
+        LoraConfig found = AdapterFile.readConfig(dir);
+        LoraConfig wanted = spec.training().lora();
+        if (found.rank() != wanted.rank() || found.alpha() != wanted.alpha() || !found.targets().equals(wanted.targets())) {
+            throw new InvalidRunRequestException("init: decoder adapter '" + spec.init() + "' has LoRA rank " + found.rank()
+                    + ", alpha " + found.alpha() + ", targets " + found.targets() + "; the run asks for rank " + wanted.rank()
+                    + ", alpha " + wanted.alpha() + ", targets " + wanted.targets() + ": set lora to the adapter's");
+        }
+        Map<String, String> metadata = AdapterFile.readMetadata(dir);
+        String read = metadata.get(AdapterFile.META_READ_LAYERS);
+        String write = metadata.get(AdapterFile.META_WRITE_LAYERS);
+        if ((read != null && !read.equals(Integer.toString(spec.training().readLayer())))
+                || (write != null && !write.equals(Integer.toString(spec.training().writeLayer())))) {
+            throw new InvalidRunRequestException("init: decoder adapter '" + spec.init() + "' reads after block " + read
+                    + " and writes after block " + write + "; the run asks for " + spec.training().readLayer() + " and "
+                    + spec.training().writeLayer() + ": set readLayer and writeLayer to the adapter's");
+        }
+    }
+
+    private String shippedIds() {
+        try (var dirs = Files.list(shippedDecoders)) {
+            List<String> ids = dirs.filter(d -> Files.isRegularFile(d.resolve(AdapterFile.WEIGHTS_FILE)))
+                    .map(d -> d.getFileName().toString()).sorted().toList();
+            return ids.isEmpty() ? "none shipped" : "shipped: " + String.join(", ", ids);
+        } catch (IOException e) {
+            return "none shipped";
+        }
     }
 
     /** How many runs train before this one, and a message saying so. */

@@ -14,7 +14,9 @@ import io.latentqa.trainer.lit.TrainingConfig;
  * @param mcItems    multiple-choice items per evaluation
  * @param generate   greedy answers per evaluation (exact match, F1, ROUGE-L)
  * @param training   hyperparameters
+ * @param init       the decoder adapter whose weights the run starts from (a shipped or published adapter id), or
+ *                   null for PEFT's initialisation
  */
 public record RunSpec(String model, QaFilter data, QaFilter eval, int evalEvery, int evalLimit, int mcItems, int generate,
-                      TrainingConfig training) {
+                      TrainingConfig training, String init) {
 }

@@ -22,18 +22,22 @@ import java.util.Set;
  *  "data": {"split": "train", "kinds": ["system"], "sources": [], "labelPrefix": "persona-", "limit": 0},
  *  "eval": {"split": "eval", "limit": 32, "every": 0, "mcItems": 16, "generate": 8},
  *  "readLayer": 15, "writeLayer": 0,
+ *  "init": "latentqa-smollm2-135m-v1",
  *  "lora": {"rank": 16, "alpha": 32, "dropout": 0.05, "targets": ["q_proj", ..., "down_proj"]},
  *  "hyperparameters": {"learningRate": 1e-4, "schedule": "constant|cosine", "warmupSteps": 0, "weightDecay": 0.01,
  *                      "beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8, "batchSize": 4, "gradAccum": 1,
  *                      "clipNorm": 0, "epochs": 1, "steps": 0, "seed": 42, "checkpointEvery": 500}}
  * </pre>
- * {@code rank} is also accepted at the top level, and the hyperparameters may be given at the top level.
+ * {@code init} names a decoder adapter (shipped in {@code decoders/} or published by an earlier run) whose weights
+ * the run starts from; its LoRA shape and layers must be the spec's. {@code rank} is also accepted at the top level, and the hyperparameters may be given at the top level.
  * Unknown fields are errors, so a typo never trains with a silent default.
  */
 public final class RunSpecParser {
 
     private static final Set<String> TOP = Set.of("model", "data", "eval", "readLayer", "writeLayer", "lora", "hyperparameters",
-            "rank");
+            "rank", "init");
+    /** An adapter id: a plain folder name, never a path. */
+    private static final java.util.regex.Pattern ADAPTER_ID = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
     private static final Set<String> HYPER = Set.of("learningRate", "schedule", "warmupSteps", "weightDecay", "beta1", "beta2",
             "epsilon", "batchSize", "gradAccum", "clipNorm", "epochs", "steps", "seed", "checkpointEvery");
     private static final Set<String> DATA = Set.of("split", "kinds", "sources", "labelPrefix", "limit");
@@ -133,8 +137,17 @@ public final class RunSpecParser {
         }
         QaFilter dataFilter = filter(data, "data", defaultSplit, 0);
         QaFilter evalFilter = filter(eval, "eval", defaultEvalSplit, 32);
+        String init = null;
+        if (spec.hasNonNull("init")) {
+            if (!spec.get("init").isTextual() || !ADAPTER_ID.matcher(spec.get("init").asText()).matches()
+                    || spec.get("init").asText().contains("..")) {
+                throw invalid("init must be the id of a decoder adapter (letters, digits, '.', '_', '-'; at most 128), e.g."
+                        + " latentqa-smollm2-135m-v1; got " + excerpt(spec.get("init").toString()));
+            }
+            init = spec.get("init").asText();
+        }
         return new RunSpec(model(spec), dataFilter, evalFilter, integer(eval, "every", 0), evalFilter.limit(),
-                integer(eval, "mcItems", 16), integer(eval, "generate", 8), training);
+                integer(eval, "mcItems", 16), integer(eval, "generate", 8), training, init);
     }
 
     private static QaFilter filter(JsonNode node, String where, String defaultSplit, int defaultLimit) {
@@ -236,6 +249,11 @@ public final class RunSpecParser {
 
     private static String sorted(Set<String> names) {
         return new java.util.TreeSet<>(names).toString();
+    }
+
+    /** At most 60 characters of client input, for error messages. */
+    private static String excerpt(String value) {
+        return value.length() <= 60 ? value : value.substring(0, 60) + "… (" + value.length() + " characters)";
     }
 
     private static InvalidRunRequestException invalid(String message) {

@@ -135,8 +135,15 @@ public class TrainingRunner {
             Path runDir = Path.of(config.stateDir()).resolve("runs").resolve(id).toAbsolutePath();
             Optional<String> last = repository.lastCheckpoint(id);
             String adapterName = "run:" + id;
+            Optional<Path> init = service.initAdapter(spec);
+            String initDigest = init.map(dir -> AdapterFile.readMetadata(dir).get(AdapterFile.META_BASE_MODEL_DIGEST)).orElse(null);
+            if (initDigest != null && !initDigest.equals("sha256:" + model.files().digest())) {
+                throw new InvalidRunRequestException("init: decoder adapter '" + spec.init() + "' was trained on weights " + initDigest
+                        + ", not on this run's model (sha256:" + model.files().digest() + ")");
+            }
             try (LitTrainer trainer = last.isPresent()
                     ? LitTrainer.resume(model.model(), spec.training(), data.examples(), adapterName, Path.of(last.get()))
+                    : init.isPresent() ? LitTrainer.startFrom(model.model(), spec.training(), data.examples(), adapterName, init.get())
                     : LitTrainer.start(model.model(), spec.training(), data.examples(), adapterName)) {
                 if (repository.cancelRequested(id)) {
                     repository.finish(id, RunStatus.CANCELLED, "cancelled before its first step", null, null, null, null);
@@ -144,7 +151,8 @@ public class TrainingRunner {
                 }
                 repository.training(id, trainer.totalSteps(), trainer.steps());
                 LOG.infof("run %s: %d examples (%d skipped), %d steps%s", id, data.examples().size(), data.skipped().size(),
-                        trainer.totalSteps(), last.map(p -> ", resumed from " + p).orElse(""));
+                        trainer.totalSteps(), last.map(p -> ", resumed from " + p)
+                                .orElse(init.map(p -> ", starting from adapter " + p.getFileName()).orElse("")));
                 Map<String, String> metadata = metadata(id, model, spec);
                 LitEvaluator evaluator = new LitEvaluator(model.model(), model.builder(), model.files().tokenizer(),
                         spec.training().readLayer(), spec.training().writeLayer());
@@ -254,6 +262,9 @@ public class TrainingRunner {
         metadata.put(AdapterFile.META_READ_LAYERS, Integer.toString(spec.training().readLayer()));
         metadata.put(AdapterFile.META_WRITE_LAYERS, Integer.toString(spec.training().writeLayer()));
         metadata.put(AdapterFile.META_TRAINING_RUN_ID, id);
+        if (spec.init() != null) {
+            metadata.put(AdapterFile.META_INIT_ADAPTER, spec.init());
+        }
         return metadata;
     }
 

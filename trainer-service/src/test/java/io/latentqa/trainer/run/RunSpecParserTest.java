@@ -57,6 +57,19 @@ class RunSpecParserTest {
     }
 
     @Test
+    void initNamesAnAdapterIdNeverAPath() throws Exception {
+        assertEquals(null, parser.parse(json("{}"), 30).init());
+        assertEquals("latentqa-smollm2-135m-v1", parser.parse(json("{\"init\": \"latentqa-smollm2-135m-v1\"}"), 30).init());
+        for (String bad : new String[] {"\"../decoders/x\"", "\"/etc\"", "\"a/b\"", "\"..\"", "\"\"", "42", "\"x\\u0000\"",
+                "\"" + "a".repeat(129) + "\""}) {
+            InvalidRunRequestException e = assertThrows(InvalidRunRequestException.class,
+                    () -> parser.parse(json("{\"init\": " + bad + "}"), 30), bad);
+            assertTrue(e.getMessage().startsWith("init must be the id of a decoder adapter") && e.getMessage().length() < 300,
+                    e.getMessage());
+        }
+    }
+
+    @Test
     void badSpecsSayWhatToFix() {
         assertTrue(message("{\"readLayer\": 30}").contains("readLayer 30 does not exist: the model has blocks 0..29"));
         assertTrue(message("{\"rank\": 0}").contains("lora.rank must be >= 1"));
