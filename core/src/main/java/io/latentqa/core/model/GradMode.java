@@ -3,6 +3,8 @@ package io.latentqa.core.model;
 import ai.djl.engine.Engine;
 import ai.djl.pytorch.jni.JniUtils;
 
+import java.util.concurrent.locks.ReentrantLock;
+
 /**
  * PyTorch's autograd switch, which is per thread: every new thread starts with recording on, and DJL turns
  * it off only on the thread that loads the engine. Code that updates parameters in place (an optimizer step)
@@ -10,6 +12,9 @@ import ai.djl.pytorch.jni.JniUtils;
  * is on. A gradient collector turns recording on for its own scope and restores this setting when it closes.
  */
 public final class GradMode implements AutoCloseable {
+
+    /** Held by whoever collects gradients in this JVM: DJL allows one gradient collector at a time. */
+    public static final ReentrantLock COLLECTOR = new ReentrantLock();
 
     private final boolean previous;
 

@@ -21,6 +21,8 @@ import io.latentqa.core.lora.AdapterFile;
 import io.latentqa.core.lora.LoraConfig;
 import io.latentqa.core.model.GradMode;
 import io.latentqa.core.model.Llama;
+import io.latentqa.core.train.AdamW;
+import io.latentqa.core.train.NonFiniteStepException;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
@@ -34,7 +36,6 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Stream;
 
 /**
@@ -56,12 +57,9 @@ import java.util.stream.Stream;
  * state needed to resume exactly is the adapter, the AdamW moments, the step counter and g
  * ({@link #save}, {@link #resume}).
  *
- * <p>DJL allows one gradient collector per JVM: every step holds {@link #COLLECTOR}.
+ * <p>DJL allows one gradient collector per JVM: every step holds {@link GradMode#COLLECTOR}.
  */
 public final class LitTrainer implements AutoCloseable {
-
-    /** Held by whoever collects gradients in this JVM (one collector at a time). */
-    public static final ReentrantLock COLLECTOR = new ReentrantLock();
 
     /** The folder of a checkpoint that holds its adapter (PEFT layout). */
     public static final String ADAPTER_DIR = "adapter";
@@ -211,7 +209,7 @@ public final class LitTrainer implements AutoCloseable {
         double lossSum = 0;
         long tokens = 0;
         double norm;
-        COLLECTOR.lock();
+        GradMode.COLLECTOR.lock();
         // off outside the collector whatever thread this is: the target pass builds no graph and AdamW may
         // update the leaf parameters in place
         try (GradMode noGrad = GradMode.off(); NDManager manager = NDManager.newBaseManager(); NDScope scope = new NDScope()) {
@@ -244,7 +242,7 @@ public final class LitTrainer implements AutoCloseable {
             norm = optimizer.step(lr, config.clipNorm());
         } finally {
             adapter.zeroGradients();
-            COLLECTOR.unlock();
+            GradMode.COLLECTOR.unlock();
         }
         return new StepResult(step + 1, lossSum / config.gradAccum(), norm, lr, tokens, (System.nanoTime() - started) / 1e9);
     }

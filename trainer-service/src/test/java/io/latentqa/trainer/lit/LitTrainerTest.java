@@ -10,12 +10,13 @@ import io.latentqa.core.lit.LitRead;
 import io.latentqa.core.lit.LitPromptBuilder;
 import io.latentqa.core.lit.LitWrite;
 import io.latentqa.core.lit.ReadPrompt;
-import io.latentqa.core.tokenizer.ChatMessage;
 import ai.djl.ndarray.index.NDIndex;
 import io.latentqa.core.lora.LoraConfig;
 import io.latentqa.core.lora.LoraTarget;
 import io.latentqa.core.model.GradMode;
 import io.latentqa.core.model.Llama;
+import io.latentqa.core.tokenizer.ChatMessage;
+import io.latentqa.core.train.NonFiniteStepException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

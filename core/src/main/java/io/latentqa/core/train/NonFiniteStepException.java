@@ -1,4 +1,4 @@
-package io.latentqa.trainer.lit;
+package io.latentqa.core.train;
 
 /** A step whose loss or gradient is not finite; nothing was updated. */
 public final class NonFiniteStepException extends IllegalStateException {

@@ -1,4 +1,4 @@
-package io.latentqa.trainer.lit;
+package io.latentqa.core.train;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
