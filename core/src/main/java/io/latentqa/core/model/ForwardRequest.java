@@ -22,6 +22,9 @@ import java.util.TreeSet;
  * @param adapter       name of a LoRA adapter registered on the model, or null for the base model
  * @param cache         KV cache to fill and attend over, or null
  * @param training      true turns LoRA dropout on (the only train/eval difference in this model)
+ * @param detachBlocks  true cuts the gradient between blocks: each block reads the stream after the previous
+ *                      block detached, so a loss on block l's output trains only block l (per-layer
+ *                      steering, method doc §6); reads and patches see the stream before the cut
  */
 public record ForwardRequest(
         TokenBatch tokens,
@@ -31,7 +34,8 @@ public record ForwardRequest(
         List<ResidualPatch> patches,
         String adapter,
         KvCache cache,
-        boolean training) {
+        boolean training,
+        boolean detachBlocks) {
 
     public ForwardRequest {
         if (tokens == null) {
@@ -85,6 +89,7 @@ public record ForwardRequest(
         private String adapter;
         private KvCache cache;
         private boolean training;
+        private boolean detachBlocks;
 
         private Builder() {
         }
@@ -151,8 +156,14 @@ public record ForwardRequest(
             return this;
         }
 
+        /** Cuts the gradient between blocks (per-layer steering); default false. */
+        public Builder optDetachBlocks(boolean detach) {
+            this.detachBlocks = detach;
+            return this;
+        }
+
         public ForwardRequest build() {
-            return new ForwardRequest(tokens, logits, readLayers, readPositions, patches, adapter, cache, training);
+            return new ForwardRequest(tokens, logits, readLayers, readPositions, patches, adapter, cache, training, detachBlocks);
         }
     }
 }

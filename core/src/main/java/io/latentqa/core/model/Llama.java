@@ -220,6 +220,10 @@ public final class Llama implements AutoCloseable {
                         read = ActivationHook.read(next, batch, request.readPositions());
                         NDScope.unregister(read);
                     }
+                    if (request.detachBlocks()) {
+                        // the next block sees the stream as a constant: a loss read here trains this block only
+                        next = next.stopGradient();
+                    }
                     NDScope.unregister(next);
                 }
                 // the arrays that outlive the block join the forward's scope

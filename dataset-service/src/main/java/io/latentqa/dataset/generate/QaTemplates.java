@@ -51,7 +51,7 @@ public final class QaTemplates {
             pairs.add(new TemplateQa("scenario", "What scenario did the user describe?", control.text()));
             return pairs;
         }
-        pairs.add(new TemplateQa("instruction", "What instruction was the assistant given?", control.text()));
+        pairs.add(TemplateQa.instruction(control.text()));
         String words = Labels.wordsOf(control.label());
         Control other = distractor(control, pool, seed, candidate -> Labels.wordsOf(candidate.label()));
         if ("persona".equals(kind) && !words.isEmpty()) {
