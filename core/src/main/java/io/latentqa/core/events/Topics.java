@@ -23,12 +23,15 @@ public final class Topics {
     public static final String MODEL_EVENTS = "latentqa.model-events";
     /** Key: job id. Value: JSON answer of capture-service to a capture request (completion, activation event id). */
     public static final String CAPTURE_RESULTS = "latentqa.capture-results";
+    /** Key: control job id. Value: JSON progress of a steering control job (step, total steps, control loss). */
+    public static final String CONTROL_PROGRESS = "latentqa.control-progress";
     /** Suffix of a dead-letter topic: {@code latentqa.activations.dlq}. */
     public static final String DLQ_SUFFIX = ".dlq";
 
-    /** Every main topic, in the order of the architecture table, then the replies of capture requests. */
+    /** Every main topic, in the order of the architecture table, then the replies of capture requests and control progress. */
     public static final List<String> ALL = List.of(
-            ACTIVATIONS, READINGS, CONTROL_SCORES, CAPTURE_REQUESTS, TRAINING_REQUESTS, MODEL_EVENTS, CAPTURE_RESULTS);
+            ACTIVATIONS, READINGS, CONTROL_SCORES, CAPTURE_REQUESTS, TRAINING_REQUESTS, MODEL_EVENTS, CAPTURE_RESULTS,
+            CONTROL_PROGRESS);
 
     private Topics() {
     }

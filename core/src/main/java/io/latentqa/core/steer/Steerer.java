@@ -116,7 +116,7 @@ public final class Steerer implements AutoCloseable {
                 List<NDArray> layerLosses = losses(List.of(sample), true, manager);
                 collector.backward(sum(layerLosses));
                 for (int i = 0; i < layers.length; i++) {
-                    losses[i] = layerLosses.get(i).getDouble();
+                    losses[i] = layerLosses.get(i).toType(DataType.FLOAT64, false).getDouble(); // float32 models too
                 }
             }
             for (double loss : losses) {

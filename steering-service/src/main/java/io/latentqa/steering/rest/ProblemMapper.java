@@ -4,6 +4,10 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 
+import io.latentqa.steering.control.ControlConflictException;
+import io.latentqa.steering.control.ControlNotFoundException;
+import io.latentqa.steering.control.InvalidControlException;
+
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 
@@ -13,6 +17,21 @@ public class ProblemMapper {
     @ServerExceptionMapper
     public Response problem(ProblemException e) {
         return respond(e.problem());
+    }
+
+    @ServerExceptionMapper
+    public Response invalidControl(InvalidControlException e) {
+        return respond(Problem.of("invalid-control", "Invalid control request", 400, e.getMessage()));
+    }
+
+    @ServerExceptionMapper
+    public Response controlNotFound(ControlNotFoundException e) {
+        return respond(Problem.of("control-not-found", "Control job not found", 404, e.getMessage()));
+    }
+
+    @ServerExceptionMapper
+    public Response controlConflict(ControlConflictException e) {
+        return respond(Problem.of("control-conflict", "Control job conflict", 409, e.getMessage()));
     }
 
     @ServerExceptionMapper

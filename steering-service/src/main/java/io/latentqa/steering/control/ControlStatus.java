@@ -1,0 +1,4 @@
+package io.latentqa.steering.control;
+
+/** Where a control job is. */
+public enum ControlStatus { QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED }
