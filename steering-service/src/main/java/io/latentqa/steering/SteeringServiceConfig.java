@@ -32,6 +32,18 @@ public interface SteeringServiceConfig {
     @WithDefault("15")
     int baseReadLayer();
 
+    /** Directory of the local blob store that holds claim-checked activation events. */
+    Path blobDir();
+
+    /** Control scores on latentqa.activations. */
+    Score score();
+
+    interface Score {
+        /** Events waiting to be scored; past it new events are shed (counted and logged). */
+        @WithDefault("64")
+        int queueCapacity();
+    }
+
     /** The control job runner. */
     Runner runner();
 

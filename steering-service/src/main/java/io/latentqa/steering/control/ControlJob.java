@@ -17,8 +17,9 @@ import com.fasterxml.jackson.databind.JsonNode;
  * @param message     what it is doing, or why it ended
  * @param result      control loss and generations before and after, once it succeeded
  * @param adapterId   the steering adapter it published
+ * @param scoring     whether its score is computed on latentqa.activations
  */
 public record ControlJob(String id, ControlStatus status, String controlText, JsonNode qa, JsonNode spec, int step,
                          int totalSteps, String message, JsonNode result, String adapterId, OffsetDateTime createdAt,
-                         OffsetDateTime startedAt, OffsetDateTime finishedAt) {
+                         OffsetDateTime startedAt, OffsetDateTime finishedAt, boolean scoring) {
 }

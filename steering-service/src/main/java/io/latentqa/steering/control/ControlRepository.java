@@ -15,6 +15,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.latentqa.steering.score.ScoredControl;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /** Control jobs, their steps and their adapters in the schema "steering" (plain JDBC). */
@@ -23,7 +24,7 @@ public class ControlRepository {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String COLUMNS = "id, status, control_text, qa, spec, step, total_steps, message, result, adapter_id,"
-            + " created_at, started_at, finished_at";
+            + " created_at, started_at, finished_at, scoring";
 
     private final DataSource dataSource;
 
@@ -33,9 +34,34 @@ public class ControlRepository {
 
     /** Queues a job; false if its id is taken. */
     public boolean insert(ControlSpec spec, JsonNode qa, JsonNode specJson) {
-        String sql = "INSERT INTO control_jobs (id, status, control_text, qa, spec, total_steps, message)"
-                + " VALUES (?, 'QUEUED', ?, ?::jsonb, ?::jsonb, ?, 'queued') ON CONFLICT (id) DO NOTHING";
-        return update(sql, spec.id(), spec.controlText(), qa.toString(), specJson.toString(), spec.steps()) == 1;
+        String sql = "INSERT INTO control_jobs (id, status, control_text, qa, spec, total_steps, message, scoring)"
+                + " VALUES (?, 'QUEUED', ?, ?::jsonb, ?::jsonb, ?, 'queued', ?) ON CONFLICT (id) DO NOTHING";
+        return update(sql, spec.id(), spec.controlText(), qa.toString(), specJson.toString(), spec.steps(), spec.score()) == 1;
+    }
+
+    /** Turns a control's score on the activation stream on or off; false if there is no such job. */
+    public boolean scoring(String id, boolean active) {
+        return update("UPDATE control_jobs SET scoring = ?, updated_at = now() WHERE id = ?", active, id) == 1;
+    }
+
+    /** The controls scored on the activation stream: scoring on, and not failed or cancelled. */
+    public List<ScoredControl> scoring() {
+        String sql = "SELECT id, spec->>'decoder', qa FROM control_jobs WHERE scoring"
+                + " AND status IN ('QUEUED', 'RUNNING', 'SUCCEEDED') ORDER BY created_at, id";
+        try (Connection connection = dataSource.getConnection(); PreparedStatement query = connection.prepareStatement(sql);
+                ResultSet rows = query.executeQuery()) {
+            List<ScoredControl> controls = new ArrayList<>();
+            while (rows.next()) {
+                List<String[]> qa = new ArrayList<>();
+                for (JsonNode pair : json(rows.getString(3))) {
+                    qa.add(new String[] {pair.get(0).asText(), pair.get(1).asText()});
+                }
+                controls.add(new ScoredControl(rows.getString(1), rows.getString(2), qa));
+            }
+            return controls;
+        } catch (SQLException e) {
+            throw new IllegalStateException("could not read the scoring controls: " + e.getMessage(), e);
+        }
     }
 
     public Optional<ControlJob> find(String id) {
@@ -139,7 +165,7 @@ public class ControlRepository {
                     jobs.add(new ControlJob(rows.getString(1), ControlStatus.valueOf(rows.getString(2)), rows.getString(3),
                             json(rows.getString(4)), json(rows.getString(5)), rows.getInt(6), rows.getInt(7), rows.getString(8),
                             json(rows.getString(9)), rows.getString(10), rows.getObject(11, OffsetDateTime.class),
-                            rows.getObject(12, OffsetDateTime.class), rows.getObject(13, OffsetDateTime.class)));
+                            rows.getObject(12, OffsetDateTime.class), rows.getObject(13, OffsetDateTime.class), rows.getBoolean(14)));
                 }
             }
             return jobs;

@@ -98,10 +98,12 @@ public class ControlRunner {
         thread.start();
     }
 
-    void onStop(@Observes ShutdownEvent stop) {
+    /** Ends a running job FAILED at its next step and waits for it, so the model is not freed under it. */
+    void onStop(@Observes ShutdownEvent stop) throws InterruptedException {
         stopping = true;
         if (thread != null) {
             thread.interrupt();
+            thread.join(30_000);
         }
     }
 
@@ -168,6 +170,11 @@ public class ControlRunner {
                 double lossBefore = steerer.loss(heldOutSamples, false);
                 List<String> before = models.generate(evaluation, spec.maxNewTokens, null);
                 for (int s = 0; s < spec.steps; s++) {
+                    if (stopping) {
+                        repository.finish(id, ControlStatus.FAILED, "the steering service stopped at step " + s + " of "
+                                + spec.steps + "; submit the job again", null, null);
+                        return;
+                    }
                     if (repository.cancelRequested(id)) {
                         repository.finish(id, ControlStatus.CANCELLED, "cancelled at step " + s, null, null);
                         progress.progress(id, ControlStatus.CANCELLED.name(), s, spec.steps, null);

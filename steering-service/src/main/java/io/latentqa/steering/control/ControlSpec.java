@@ -21,10 +21,11 @@ import io.latentqa.core.lora.LoraConfig;
  * @param seed         LoRA initialisation, dropout and the draw of the samples
  * @param heldOut      held-out prompts for the control loss and the generations before and after
  * @param maxNewTokens budget of each generation before and after
+ * @param score        whether the control is scored on every event of latentqa.activations
  */
 public record ControlSpec(String id, String controlText, List<TemplateQa> qa, List<PoolPrompt> prompts, int samples,
                           int steps, double learningRate, LoraConfig lora, boolean perLayer, String decoder, long seed,
-                          int heldOut, int maxNewTokens) {
+                          int heldOut, int maxNewTokens, boolean score) {
 
     /** The decoder name that means the base model without an adapter (the untrained-decoder control). */
     public static final String BASE_DECODER = "base";

@@ -26,7 +26,7 @@ import io.latentqa.core.steer.SteeringConfig;
  *  "id": "golden-gate-1", "prompts": "&lt;JSONL: {\"prompt\": …, \"response\": …} per line&gt;",
  *  "samples": 50, "steps": 50, "learningRate": 1e-4, "perLayer": false, "decoder": "latentqa-smollm2-135m-v1",
  *  "lora": {"rank": 16, "alpha": 32, "dropout": 0.1, "targets": ["q_proj", …], "layers": [0, …, 15]},
- *  "seed": 42, "heldOut": 8, "maxNewTokens": 64}
+ *  "seed": 42, "heldOut": 8, "maxNewTokens": 64, "score": true}
  * </pre>
  * The read layer comes from the decoder (its adapter's metadata), so the layers are checked against it.
  */
@@ -41,7 +41,7 @@ public final class ControlSpecParser {
     static final int MAX_TEXT = 4_000;
     static final int MAX_PROMPTS = 5_000;
     private static final Set<String> FIELDS = Set.of("id", "control", "goal", "prompts", "samples", "steps", "learningRate",
-            "lora", "perLayer", "decoder", "seed", "heldOut", "maxNewTokens");
+            "lora", "perLayer", "decoder", "seed", "heldOut", "maxNewTokens", "score");
     private static final Set<String> LORA_FIELDS = Set.of("rank", "alpha", "dropout", "targets", "layers");
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -118,6 +118,7 @@ public final class ControlSpecParser {
         long seed = integer(request, "seed", 42, 0, Integer.MAX_VALUE);
         int heldOut = integer(request, "heldOut", 8, 1, 64);
         int maxNewTokens = integer(request, "maxNewTokens", 64, 1, 512);
+        boolean score = bool(request, "score", true);
         LoraConfig lora = lora(request.get("lora"), readLayer, nLayers);
         try {
             new SteeringConfig(readLayer, 0, lora, learningRate, perLayer, seed);
@@ -125,7 +126,7 @@ public final class ControlSpecParser {
             throw invalid("lora: " + e.getMessage());
         }
         return new ControlSpec(id, controlText, qa, prompts, samples, steps, learningRate, lora, perLayer, decoder(request),
-                seed, heldOut, maxNewTokens);
+                seed, heldOut, maxNewTokens, score);
     }
 
     /**

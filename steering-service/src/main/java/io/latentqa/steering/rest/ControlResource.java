@@ -64,6 +64,19 @@ public class ControlResource {
         return ControlResponse.of(service.cancel(id), repository.losses(id));
     }
 
+    /** Turns the control's score on the activation stream on or off: {@code {"active": false}}. */
+    @POST
+    @Path("{id}/scoring")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public ControlResponse scoring(@PathParam("id") String id, JsonNode body) {
+        find(id);
+        if (body == null || !body.path("active").isBoolean()) {
+            throw ProblemException.badRequest("active: give {\"active\": true} or {\"active\": false}");
+        }
+        repository.scoring(id, body.get("active").asBoolean());
+        return ControlResponse.of(find(id), repository.losses(id));
+    }
+
     private ControlJob find(String id) {
         if (!ControlSpecParser.JOB_ID.matcher(id).matches()) {
             throw ProblemException.badRequest("control job ids are 1-100 letters, digits, '.', '_' or '-'");

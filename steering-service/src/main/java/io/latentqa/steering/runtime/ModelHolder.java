@@ -1,20 +1,14 @@
 package io.latentqa.steering.runtime;
 
-import java.util.ArrayList;
 import java.util.List;
 
 import org.jboss.logging.Logger;
 
 import ai.djl.ndarray.types.DataType;
-import io.latentqa.core.generate.Generation;
-import io.latentqa.core.generate.GenerationSettings;
-import io.latentqa.core.generate.Generator;
 import io.latentqa.core.io.ModelFiles;
 import io.latentqa.core.io.ModelLoader;
 import io.latentqa.core.lit.LitPromptBuilder;
-import io.latentqa.core.lit.ReadPrompt;
 import io.latentqa.core.model.Llama;
-import io.latentqa.core.tokenizer.ChatMessage;
 import io.latentqa.steering.SteeringServiceConfig;
 import io.quarkus.runtime.Startup;
 import jakarta.annotation.PreDestroy;
@@ -29,13 +23,12 @@ import jakarta.enterprise.context.ApplicationScoped;
 public class ModelHolder {
 
     private static final Logger LOG = Logger.getLogger(ModelHolder.class);
-    /** Rows per generation batch. */
-    private static final int GENERATION_BATCH = 8;
 
     private final ModelFiles files;
     private final Llama model;
     private final LitPromptBuilder builder;
     private final String modelId;
+    private final TargetChat chat;
 
     ModelHolder(SteeringServiceConfig config) {
         long start = System.nanoTime();
@@ -51,6 +44,7 @@ public class ModelHolder {
         this.files = loaded;
         this.builder = LitPromptBuilder.create(loaded.tokenizer(), loaded.chatTemplate());
         this.modelId = config.modelId().orElse(loaded.modelId());
+        this.chat = new TargetChat(model, builder, loaded.tokenizer());
         LOG.infof("loaded %s (sha256 %s) from %s in %.1f s: %s", modelId, loaded.digest(), config.modelPath(),
                 (System.nanoTime() - start) / 1e9, model.config());
     }
@@ -72,33 +66,18 @@ public class ModelHolder {
         return files.digest();
     }
 
+    /** The target as a chat model over these weights. */
+    public TargetChat chat() {
+        return chat;
+    }
+
     /**
      * Greedy answers of the target (with a steering adapter, or none) to user turns, each rendered with the
      * model's chat template and its generation prompt.
      */
     public List<String> generate(List<String> userTurns, int maxNewTokens, String adapter) {
-        Generator generator = new Generator(model);
-        GenerationSettings settings = GenerationSettings.greedy(maxNewTokens, files.tokenizer().stopTokens());
-        List<String> answers = new ArrayList<>();
-        for (int from = 0; from < userTurns.size(); from += GENERATION_BATCH) {
-            List<int[]> prompts = new ArrayList<>();
-            for (String turn : userTurns.subList(from, Math.min(userTurns.size(), from + GENERATION_BATCH))) {
-                prompts.add(builder.read(ReadPrompt.unmasked(List.of(ChatMessage.user(turn)), true)).ids());
-            }
-            for (Generation generation : generator.generate(prompts, settings, adapter, List.of())) {
-                answers.add(files.tokenizer().decode(withoutStop(generation)).strip());
-            }
-        }
-        return answers;
-    }
-
-    private int[] withoutStop(Generation generation) {
-        int[] tokens = generation.tokens();
-        int n = tokens.length;
-        if (n > 0 && files.tokenizer().stopTokens().contains(tokens[n - 1])) {
-            n--;
-        }
-        return java.util.Arrays.copyOf(tokens, n);
+        return chat.answer(userTurns.stream().map(TargetChat::user).toList(), maxNewTokens, adapter).stream()
+                .map(TargetChat.Answer::text).toList();
     }
 
     @PreDestroy
