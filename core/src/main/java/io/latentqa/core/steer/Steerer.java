@@ -97,13 +97,27 @@ public final class Steerer implements AutoCloseable {
     }
 
     /**
-     * One Adam step on one sample.
+     * One Adam step on one sample. A step whose loss or gradient is not finite updates nothing and is taken again
+     * once with the same sample and seed (as LitTrainer does): a transient fault leaves no trace, a deterministic
+     * one fails the same way and stops the job with what went wrong.
      *
      * @param sample an unmasked read prompt and a write input with its answer
-     * @throws NonFiniteStepException if the loss or a gradient is not finite (nothing is updated)
+     * @throws NonFiniteStepException if the retry is not finite either (nothing is updated)
      */
     public Step step(LitExample sample) {
         long started = System.nanoTime();
+        try {
+            return attempt(sample, started);
+        } catch (NonFiniteStepException first) {
+            try {
+                return attempt(sample, started);
+            } catch (NonFiniteStepException again) {
+                throw new NonFiniteStepException("step " + (step + 1) + ": " + first.getMessage() + "; again on a second try");
+            }
+        }
+    }
+
+    private Step attempt(LitExample sample, long started) {
         int[] layers = config.lossLayers();
         double[] losses = new double[layers.length];
         double norm;
@@ -121,8 +135,7 @@ public final class Steerer implements AutoCloseable {
             }
             for (double loss : losses) {
                 if (!Double.isFinite(loss)) {
-                    throw new NonFiniteStepException("non-finite control loss at step " + (step + 1)
-                            + "; the steering adapter was not updated");
+                    throw new NonFiniteStepException("non-finite control loss; the steering adapter was not updated");
                 }
             }
             norm = optimizer.step(config.learningRate(), 0);

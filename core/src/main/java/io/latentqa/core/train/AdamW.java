@@ -88,7 +88,9 @@ public final class AdamW implements AutoCloseable {
     public double step(double lr, double clipNorm) {
         double norm = gradientNorm();
         if (!Double.isFinite(norm)) {
-            throw new NonFiniteStepException("non-finite gradient norm (" + norm + ") in " + nonFiniteGradients()
+            List<String> bad = nonFiniteGradients();
+            throw new NonFiniteStepException("non-finite gradient norm (" + norm + ") in " + bad.size() + " of " + parameters.size()
+                    + " parameters, e.g. " + bad.subList(0, Math.min(3, bad.size()))
                     + "; the parameters were not updated");
         }
         double clip = clipNorm > 0 && norm > clipNorm ? clipNorm / (norm + 1e-6) : 1.0;

@@ -27,6 +27,7 @@ import io.latentqa.core.steer.Steerer;
 import io.latentqa.core.steer.SteeringConfig;
 import io.latentqa.core.steer.SteeringDraw;
 import io.latentqa.core.tokenizer.ChatMessage;
+import io.latentqa.core.train.NonFiniteStepException;
 import io.latentqa.steering.control.ControlSpec;
 import io.latentqa.steering.control.PromptPool;
 import io.latentqa.steering.eval.Behaviour;
@@ -158,6 +159,11 @@ public final class SteerEvalCommand {
                         // the trained decoder judges both steered targets, so their losses compare
                         loss.put(variant, Steerer.meanLoss(llama, lossSamples, readLayer, writeLayer, "steer", "decoder"));
                         answers.put(variant, chat.answer(heldOut.stream().map(TargetChat::user).toList(), maxNew, "steer"));
+                    } catch (NonFiniteStepException e) {
+                        // reported, not hidden: the variant has no answers and its row says why
+                        System.out.println();
+                        System.out.println("  " + name + " " + variant + " FAILED: " + e.getMessage());
+                        control.put(variant + "-failed", e.getMessage());
                     }
                 }
                 ObjectNode variants = control.putObject("variants");
@@ -175,6 +181,7 @@ public final class SteerEvalCommand {
                 Files.createDirectories(out);
                 Files.writeString(out.resolve("steer-eval.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(report));
             }
+            System.out.println(markdown(report));
             System.out.println("wrote " + out.resolve("steer-eval.json"));
         } finally {
             files.close();
@@ -241,6 +248,30 @@ public final class SteerEvalCommand {
                 e.getValue().get("valencePerWord").asDouble(), e.getValue().get("perplexity").asDouble(),
                 100 * e.getValue().get("degenerate").asDouble(),
                 control.get("controlLoss").has(e.getKey()) ? String.format(Locale.ROOT, "%.3f", control.get("controlLoss").get(e.getKey()).asDouble()) : "n/a")));
+        return s.toString();
+    }
+
+    /** The results as the table of docs/steering.md. */
+    static String markdown(JsonNode report) {
+        StringBuilder s = new StringBuilder("| control | variant | shows the behaviour | valence / word | perplexity (unsteered"
+                + " model) | degenerate | control loss |\n|---|---|---|---|---|---|---|\n");
+        report.get("controls").fields().forEachRemaining(c -> {
+            JsonNode control = c.getValue();
+            for (String variant : List.of("unsteered", "prompted", "steered", "steered-base-decoder")) {
+                JsonNode v = control.path("variants").path(variant);
+                if (v.isMissingNode()) {
+                    s.append(String.format(Locale.ROOT, "| %s | %s | failed: %s | | | | |%n", c.getKey(), variant,
+                            control.path(variant + "-failed").asText("not run").replace("|", "/")));
+                    continue;
+                }
+                JsonNode loss = control.path("controlLoss").path(variant);
+                s.append(String.format(Locale.ROOT, "| %s | %s | %s | %+.3f | %.2f | %.0f %% | %s |%n", c.getKey(), variant,
+                        v.has("showsBehaviour") ? String.format(Locale.ROOT, "%.0f %% (%d/%d)", 100 * v.get("showsBehaviour").asDouble(),
+                                Math.round(v.get("showsBehaviour").asDouble() * v.get("answers").asInt()), v.get("answers").asInt()) : "n/a",
+                        v.get("valencePerWord").asDouble(), v.get("perplexity").asDouble(), 100 * v.get("degenerate").asDouble(),
+                        loss.isMissingNode() ? "n/a" : String.format(Locale.ROOT, "%.3f", loss.asDouble())));
+            }
+        });
         return s.toString();
     }
 
