@@ -1,27 +1,18 @@
 package io.latentqa.trainer.eval;
 
 import io.latentqa.core.grammar.GrammarControl;
-import io.latentqa.core.grammar.Grammars;
-import io.latentqa.core.grammar.StoryGrammar;
-import io.latentqa.core.lit.LitExample;
 import io.latentqa.core.lit.LitPromptBuilder;
 import io.latentqa.core.lit.LitRead;
-import io.latentqa.core.lit.ReadPrompt;
-import io.latentqa.core.lora.LoraConfig;
-import io.latentqa.core.lora.LoraTarget;
 import io.latentqa.core.model.Llama;
-import io.latentqa.core.tokenizer.ChatMessage;
 import io.latentqa.trainer.eval.FidelityEval.Score;
 import io.latentqa.trainer.eval.FidelityEval.Variant;
-import io.latentqa.trainer.lit.LitTrainer;
-import io.latentqa.trainer.lit.StepResult;
+import io.latentqa.trainer.eval.StoriesDecoder.Question;
 import io.latentqa.trainer.lit.Stories260kFixture;
 import io.latentqa.trainer.lit.TrainingConfig;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 
@@ -35,13 +26,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * decoder with no activations (raw top-1 against all three; PMI against the shuffled control and chance,
  * see below). Train and eval openings are disjoint draws of the grammar; hyperparameters
  * are the method's recipe scaled to the model (read after block ceil(15/32 * 5) = 3, write after block 0)
- * with a learning rate for a model of this size, not chosen on the eval openings.
+ * with a learning rate for a model of this size, not chosen on the eval openings. The decoder and its recipe live
+ * in {@link StoriesDecoder}, which trains it once per JVM for this test and {@link StoriesSteeringTest}.
  */
 class StoriesFidelityTest {
-
-    private static final int TRAIN = 600;
-    private static final int EVAL = 150;
-    private static final int STEPS = 600;
 
     private static Llama model;
     private static LitPromptBuilder builder;
@@ -52,103 +40,52 @@ class StoriesFidelityTest {
         builder = Stories260kFixture.builder();
     }
 
-    /** The questions whose answers are one slot value, with the number of values (the choices). */
-    private record Question(String slot, String text, int choices) {
-    }
-
-    private static final List<Question> QUESTIONS = List.of(
-            new Question("animal", "What animal is the story about?", StoryGrammar.ANIMALS.size()),
-            new Question("name", "What is the name of the main character?",
-                    StoryGrammar.BOY_NAMES.size() + StoryGrammar.GIRL_NAMES.size()),
-            new Question("color", "What color is the thing the main character loves?", StoryGrammar.COLORS.size()));
-
     @Test
     void trainedDecoderReadsStoryAttributesFarAboveItsControls() {
-        List<GrammarControl> drawn = Grammars.drawDistinct(new StoryGrammar(), TRAIN + EVAL, 11);
-        List<GrammarControl> train = drawn.subList(0, TRAIN);
-        List<GrammarControl> eval = drawn.subList(TRAIN, TRAIN + EVAL);
+        // the decoder and its recipe are shared with StoriesSteeringTest (trained once per JVM)
+        StoriesDecoder.Trained decoder = StoriesDecoder.trained();
+        List<GrammarControl> eval = decoder.eval();
+        TrainingConfig config = decoder.config();
+        System.out.printf("stories LIT: %d examples, %d steps, mean loss of the first 20 steps %.3f, of the last 20 %.3f%n",
+                decoder.examples(), StoriesDecoder.STEPS, decoder.firstLoss(), decoder.lastLoss());
 
-        List<LitExample> examples = new ArrayList<>();
-        for (GrammarControl control : train) {
-            LitRead read = builder.read(readPrompt(control));
-            for (Question q : QUESTIONS) {
-                String answer = answer(control, q);
+        FidelityEval fidelity = new FidelityEval(model, builder, config.readLayer(), config.writeLayer());
+        for (Question q : StoriesDecoder.QUESTIONS) {
+            List<String> labels = new ArrayList<>();
+            List<LitRead> reads = new ArrayList<>();
+            List<String> answers = new ArrayList<>();
+            for (GrammarControl control : eval) {
+                String answer = StoriesDecoder.answer(control, q);
                 if (answer != null) {
-                    examples.add(new LitExample(read, builder.write(read.vectorCount(), q.text(), answer)));
+                    labels.add(answer);
+                    reads.add(builder.read(StoriesDecoder.readPrompt(control)));
+                    answers.add(answer);
                 }
             }
+            List<FidelityEval.Item> items = FidelityEval.items(labels, reads, answers, q.text(), q.choices(), 5);
+            Map<Variant, Score> scores = fidelity.evaluate(items, decoder.adapter(), 5, done -> { });
+            double chance = 1.0 / q.choices();
+            System.out.printf("%-7s %3d items, chance %4.1f %%:%n", q.slot(), items.size(), 100 * chance);
+            scores.values().forEach(s -> System.out.printf("  %-15s raw %5.1f %% [%4.1f, %4.1f]  PMI %s%n", s.variant(),
+                    100 * s.raw().value(), 100 * s.raw().low(), 100 * s.raw().high(), s.variant() == Variant.NO_ACTIVATIONS
+                            ? "n/a" : String.format("%5.1f %% [%4.1f, %4.1f]", 100 * s.pmi().value(), 100 * s.pmi().low(),
+                            100 * s.pmi().high())));
+
+            // raw: against every control
+            FidelityEval.Interval raw = scores.get(Variant.DECODER).raw();
+            for (Variant control : List.of(Variant.UNTRAINED, Variant.SHUFFLED, Variant.NO_ACTIVATIONS)) {
+                FidelityEval.Interval c = scores.get(control).raw();
+                assertTrue(raw.low() > c.high(), q.slot() + ": the decoder's raw top-1 " + raw
+                        + " must lie above the " + control + " control's " + c);
+            }
+            // PMI: against another story's activations and chance. Not against the untrained model: shown a
+            // name's own vector it copies the name back (PMI about 40 % on names), which PMI, dividing by the
+            // blind likelihood, cannot tell from reading; raw scoring does (above)
+            FidelityEval.Interval pmi = scores.get(Variant.DECODER).pmi();
+            FidelityEval.Interval shuffled = scores.get(Variant.SHUFFLED).pmi();
+            assertTrue(pmi.low() > shuffled.high(), q.slot() + ": the decoder's PMI top-1 " + pmi
+                    + " must lie above the shuffled control's " + shuffled);
+            assertTrue(pmi.low() > chance, q.slot() + ": the decoder's PMI top-1 " + pmi + " must beat chance " + chance);
         }
-        TrainingConfig config = config(model.config().nLayers());
-        try (LitTrainer trainer = LitTrainer.start(model, config, examples, "stories-decoder")) {
-            double first = 0;
-            double last = 0;
-            while (!trainer.isDone()) {
-                StepResult step = trainer.step();
-                if (step.step() <= 20) {
-                    first += step.loss() / 20;
-                }
-                if (step.step() > STEPS - 20) {
-                    last += step.loss() / 20;
-                }
-            }
-            System.out.printf("stories LIT: %d examples, %d steps, mean loss of the first 20 steps %.3f, of the last 20 %.3f%n",
-                    examples.size(), STEPS, first, last);
-
-            FidelityEval fidelity = new FidelityEval(model, builder, config.readLayer(), config.writeLayer());
-            for (Question q : QUESTIONS) {
-                List<String> labels = new ArrayList<>();
-                List<LitRead> reads = new ArrayList<>();
-                List<String> answers = new ArrayList<>();
-                for (GrammarControl control : eval) {
-                    String answer = answer(control, q);
-                    if (answer != null) {
-                        labels.add(answer);
-                        reads.add(builder.read(readPrompt(control)));
-                        answers.add(answer);
-                    }
-                }
-                List<FidelityEval.Item> items = FidelityEval.items(labels, reads, answers, q.text(), q.choices(), 5);
-                Map<Variant, Score> scores = fidelity.evaluate(items, "stories-decoder", 5, done -> { });
-                double chance = 1.0 / q.choices();
-                System.out.printf("%-7s %3d items, chance %4.1f %%:%n", q.slot(), items.size(), 100 * chance);
-                scores.values().forEach(s -> System.out.printf("  %-15s raw %5.1f %% [%4.1f, %4.1f]  PMI %s%n", s.variant(),
-                        100 * s.raw().value(), 100 * s.raw().low(), 100 * s.raw().high(), s.variant() == Variant.NO_ACTIVATIONS
-                                ? "n/a" : String.format("%5.1f %% [%4.1f, %4.1f]", 100 * s.pmi().value(), 100 * s.pmi().low(),
-                                100 * s.pmi().high())));
-
-                // raw: against every control
-                FidelityEval.Interval raw = scores.get(Variant.DECODER).raw();
-                for (Variant control : List.of(Variant.UNTRAINED, Variant.SHUFFLED, Variant.NO_ACTIVATIONS)) {
-                    FidelityEval.Interval c = scores.get(control).raw();
-                    assertTrue(raw.low() > c.high(), q.slot() + ": the decoder's raw top-1 " + raw
-                            + " must lie above the " + control + " control's " + c);
-                }
-                // PMI: against another story's activations and chance. Not against the untrained model: shown a
-                // name's own vector it copies the name back (PMI about 40 % on names), which PMI, dividing by the
-                // blind likelihood, cannot tell from reading; raw scoring does (above)
-                FidelityEval.Interval pmi = scores.get(Variant.DECODER).pmi();
-                FidelityEval.Interval shuffled = scores.get(Variant.SHUFFLED).pmi();
-                assertTrue(pmi.low() > shuffled.high(), q.slot() + ": the decoder's PMI top-1 " + pmi
-                        + " must lie above the shuffled control's " + shuffled);
-                assertTrue(pmi.low() > chance, q.slot() + ": the decoder's PMI top-1 " + pmi + " must beat chance " + chance);
-            }
-        }
-    }
-
-    /** The target reads the opening alone: a control-kind read, nothing masked (method doc §12). */
-    private static ReadPrompt readPrompt(GrammarControl control) {
-        return ReadPrompt.unmasked(List.of(ChatMessage.user(control.text())), false);
-    }
-
-    private static String answer(GrammarControl control, Question q) {
-        return control.attributes().get(q.slot());
-    }
-
-    private static TrainingConfig config(int nLayers) {
-        TrainingConfig recipe = TrainingConfig.defaults(nLayers);
-        LoraConfig lora = LoraConfig.of(16, 32f, 0.05f, EnumSet.of(LoraTarget.Q_PROJ, LoraTarget.K_PROJ, LoraTarget.V_PROJ,
-                LoraTarget.O_PROJ, LoraTarget.GATE_PROJ, LoraTarget.UP_PROJ, LoraTarget.DOWN_PROJ));
-        return new TrainingConfig(recipe.readLayer(), recipe.writeLayer(), lora, 2e-3, TrainingConfig.Schedule.COSINE, 20,
-                0.01, 0.9, 0.999, 1e-8, 16, 1, 1.0, 1, STEPS, 42, 0);
     }
 }
