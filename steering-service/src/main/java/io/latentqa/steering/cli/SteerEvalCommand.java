@@ -20,7 +20,6 @@ import io.latentqa.core.io.ModelFiles;
 import io.latentqa.core.io.ModelLoader;
 import io.latentqa.core.lit.LitExample;
 import io.latentqa.core.lit.LitPromptBuilder;
-import io.latentqa.core.lit.ReadPrompt;
 import io.latentqa.core.lora.AdapterFile;
 import io.latentqa.core.model.Llama;
 import io.latentqa.core.steer.Steerer;
@@ -125,7 +124,7 @@ public final class SteerEvalCommand {
                 List<LitExample> lossSamples = new ArrayList<>();
                 for (String turn : heldOut.subList(0, Math.min(lossPrompts, heldOut.size()))) {
                     for (TemplateQa pair : qa) {
-                        lossSamples.add(builder.build(ReadPrompt.unmasked(TargetChat.user(turn), true), pair.question(), pair.answer()));
+                        lossSamples.add(builder.build(PromptPool.read(turn, null), pair.question(), pair.answer()));
                     }
                 }
                 ObjectNode control = results.putObject(name);
@@ -202,10 +201,8 @@ public final class SteerEvalCommand {
         for (SteeringDraw draw : draws) {
             String turn = pool.train().get(draw.prompt()).prompt();
             TemplateQa pair = qa.get(draw.qa());
-            ReadPrompt read = draw.withResponse()
-                    ? ReadPrompt.unmasked(List.of(ChatMessage.user(turn), ChatMessage.assistant(byPrompt.get(draw.prompt()))), false)
-                    : ReadPrompt.unmasked(TargetChat.user(turn), true);
-            samples.add(builder.build(read, pair.question(), pair.answer()));
+            samples.add(builder.build(PromptPool.read(turn, draw.withResponse() ? byPrompt.get(draw.prompt()) : null),
+                    pair.question(), pair.answer()));
         }
         return samples;
     }

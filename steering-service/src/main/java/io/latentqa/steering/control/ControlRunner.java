@@ -22,14 +22,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.latentqa.core.io.ModelLoader;
 import io.latentqa.core.lit.LitExample;
 import io.latentqa.core.lit.LitPromptBuilder;
-import io.latentqa.core.lit.ReadPrompt;
 import io.latentqa.core.lora.AdapterFile;
 import io.latentqa.core.lora.LoraConfig;
 import io.latentqa.core.lora.LoraTarget;
 import io.latentqa.core.steer.Steerer;
 import io.latentqa.core.steer.SteeringConfig;
 import io.latentqa.core.steer.SteeringDraw;
-import io.latentqa.core.tokenizer.ChatMessage;
 import io.latentqa.steering.SteeringServiceConfig;
 import io.latentqa.steering.adapter.SteeringAdapterRepository;
 import io.latentqa.steering.adapter.SteeringAdapterRepository.SteeringAdapter;
@@ -206,12 +204,9 @@ public class ControlRunner {
         }
     }
 
-    /** An unmasked read of the user turn, (a) with the generation prompt or (b) with the answer, and one QA pair. */
+    /** A pool prompt read (a) or (b) with one QA pair. */
     private static LitExample sample(LitPromptBuilder builder, String prompt, String response, String[] qa) {
-        ReadPrompt read = response == null
-                ? ReadPrompt.unmasked(List.of(ChatMessage.user(prompt)), true)
-                : ReadPrompt.unmasked(List.of(ChatMessage.user(prompt), ChatMessage.assistant(response)), false);
-        return builder.build(read, qa[0], qa[1]);
+        return builder.build(PromptPool.read(prompt, response), qa[0], qa[1]);
     }
 
     /** The target's greedy answers to the prompts whose (b) read is drawn (an uploaded response is used as it is). */

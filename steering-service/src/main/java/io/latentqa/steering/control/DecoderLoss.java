@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 import io.latentqa.core.events.AdapterEntry;
 import io.latentqa.core.events.ModelEvent;
@@ -39,6 +40,7 @@ public class DecoderLoss {
     private final DecoderAdapterCatalog catalog;
     private final ModelHolder models;
     private final SteeringServiceConfig config;
+    private final Map<String, Decoder> loaded = new ConcurrentHashMap<>();
 
     DecoderLoss(DecoderAdapterCatalog catalog, ModelHolder models, SteeringServiceConfig config) {
         this.catalog = catalog;
@@ -60,8 +62,27 @@ public class DecoderLoss {
         }
     }
 
-    /** Loads the decoder onto the model (once) and says how it reads and writes. */
-    public synchronized Decoder load(String id) {
+    /**
+     * Loads the decoder onto the model and says how it reads and writes. Once per id: the control scores ask for every
+     * control's decoder on every event, which must not cost a catalogue query and a file read each time (an adapter
+     * registered on the model is not reloaded either).
+     */
+    public Decoder load(String id) {
+        Decoder decoder = loaded.get(id);
+        return decoder != null ? decoder : loadOnce(id);
+    }
+
+    private synchronized Decoder loadOnce(String id) {
+        Decoder known = loaded.get(id);
+        if (known != null) {
+            return known;
+        }
+        Decoder decoder = resolve(id);
+        loaded.put(id, decoder);
+        return decoder;
+    }
+
+    private Decoder resolve(String id) {
         int read = readLayer(id);
         if (ControlSpec.BASE_DECODER.equals(id)) {
             return new Decoder(id, null, read, 0);

@@ -16,6 +16,9 @@ import java.util.Map;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.latentqa.core.lit.ReadPrompt;
+import io.latentqa.core.tokenizer.ChatMessage;
+
 /**
  * The prompts a control job steers on and the prompts it holds out, split by a hash of the prompt's text (one in ten
  * held out), so the split is the same for every job and every machine and a held-out prompt is never trained on.
@@ -65,6 +68,16 @@ public record PromptPool(List<ControlSpec.PoolPrompt> train, List<ControlSpec.Po
         }
         heldOut.sort(Comparator.comparingLong(p -> hash(p.prompt() + "#order")));
         return new PromptPool(List.copyOf(train), List.copyOf(heldOut));
+    }
+
+    /**
+     * How a job reads a pool prompt (method doc §6, unmasked): (a) the user turn with the generation prompt when there
+     * is no response, (b) the user turn and the response.
+     */
+    public static ReadPrompt read(String prompt, String response) {
+        return response == null
+                ? ReadPrompt.unmasked(List.of(ChatMessage.user(prompt)), true)
+                : ReadPrompt.unmasked(List.of(ChatMessage.user(prompt), ChatMessage.assistant(response)), false);
     }
 
     /** The user turns of prompts/default.json: the method's evaluation prompts for a steered model. */
